@@ -1,1 +1,29 @@
-console.log("prodeng")
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ApiError } from './apiClient.js';
+import { serveCommand } from './serveCommand.js';
+import { checkConfigCommand } from './checkConfigCommand.js';
+import { alertsCommand } from './alertsCommand.js';
+import { silenceCommand } from './silenceCommand.js';
+import { StartupError } from '../server.js';
+
+const program = new Command('prodeng')
+  .description('production engineering: alert intake, auto-remediation, fleet, on-call, reports, lab')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program.addCommand(serveCommand());
+program.addCommand(checkConfigCommand());
+program.addCommand(alertsCommand());
+program.addCommand(silenceCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof ApiError || err instanceof StartupError) {
+    console.error(`prodeng: ${err.message}`);
+  } else {
+    console.error(`prodeng: ${(err as Error).message ?? err}`);
+  }
+  process.exitCode = 1;
+}

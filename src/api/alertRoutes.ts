@@ -1,0 +1,66 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { getAlertWithHistory, listAlerts } from '../intake/alertQueries.js';
+import { parseMatcher, type Matcher } from '../intake/matchers.js';
+import type { ApiDeps } from './deps.js';
+import { sendInvalid, sendProblem } from './problems.js';
+
+const listQuery = z
+  .object({
+    status: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(['firing', 'acknowledged', 'resolved'], { error: 'status is firing, acknowledged or resolved (comma-separated for several)' })))
+      .optional(),
+    service: z.string().min(1).optional(),
+    'match[]': z
+      .union([z.string(), z.array(z.string())])
+      .transform((v, ctx): Matcher[] => {
+        const texts = (Array.isArray(v) ? v : [v]).flatMap(splitMatcherList);
+        try {
+          return texts.map(parseMatcher);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    before: z.coerce.number().int().positive().optional(),
+  })
+  .strict();
+
+/** `{a="1",b=~"x"}` or `a="1"`; commas inside quotes stay in the value. */
+function splitMatcherList(text: string): string[] {
+  const inner = text.trim().replace(/^\{/, '').replace(/\}$/, '');
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < inner.length; i++) {
+    const ch = inner[i] as string;
+    if (ch === '"' && inner[i - 1] !== '\\') quoted = !quoted;
+    if (ch === ',' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else current += ch;
+  }
+  parts.push(current);
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+export function alertRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get('/api/v1/alerts', async (request, reply) => {
+    const parsed = listQuery.safeParse(request.query);
+    if (!parsed.success) return sendInvalid(reply, parsed.error);
+    const q = parsed.data;
+    return listAlerts(deps.store.db, { status: q.status, service: q.service, matchers: q['match[]'], limit: q.limit, before: q.before });
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/alerts/:id', async (request, reply) => {
+    const id = Number(request.params.id);
+    if (!Number.isInteger(id) || id <= 0) return sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer', [{ field: 'id', message: 'must be a positive integer' }]);
+    const alert = await getAlertWithHistory(deps.store.db, id);
+    if (!alert) return sendProblem(reply, 404, 'not_found', `no alert with id ${id}`);
+    return alert;
+  });
+}

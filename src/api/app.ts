@@ -1,0 +1,67 @@
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { intakeLimits } from '../intake/limits.js';
+import type { ApiDeps } from './deps.js';
+import { installTokenAuth } from './auth.js';
+import { sendProblem } from './problems.js';
+import { healthRoutes } from './healthRoutes.js';
+import { prometheusRoutes } from './prometheusRoutes.js';
+import { alertmanagerRoutes } from './alertmanagerRoutes.js';
+import { pagerdutyRoutes } from './pagerdutyRoutes.js';
+import { genericRoutes } from './genericRoutes.js';
+import { heartbeatRoutes } from './heartbeatRoutes.js';
+import { silenceRoutes } from './silenceRoutes.js';
+import { alertRoutes } from './alertRoutes.js';
+
+const bodyErrorCodes: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+};
+
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: intakeLimits.maxBodyBytes,
+    disableRequestLogging: true,
+    // Prometheus may post many alerts; keep the server from stalling on one slow client.
+    requestTimeout: 60_000,
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 400) request.log.info({ method: request.method, url: request.url, status: reply.statusCode }, 'request refused');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      const code = (error.code && bodyErrorCodes[error.code]) ?? 'invalid_request';
+      const message =
+        code === 'body_too_large'
+          ? `the request body is larger than the ${request.routeOptions.bodyLimit ?? intakeLimits.maxBodyBytes} bytes this endpoint accepts`
+          : code === 'invalid_json'
+            ? `(body): not valid JSON: ${error.message}`
+            : error.message;
+      return sendProblem(reply, status, code, message);
+    }
+    request.log.error({ err: error, url: request.url }, 'request failed');
+    return sendProblem(reply, 500, 'internal', 'the server failed to handle this request; the server log has the details');
+  });
+
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+
+  installTokenAuth(app, deps.apiTokens);
+  healthRoutes(app, deps);
+  prometheusRoutes(app, deps);
+  alertmanagerRoutes(app, deps);
+  pagerdutyRoutes(app, deps);
+  genericRoutes(app, deps);
+  heartbeatRoutes(app, deps);
+  silenceRoutes(app, deps);
+  alertRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../store/clock.js';
+import type { Store } from '../store/store.js';
+import type { ServiceDirectory } from '../intake/serviceDirectory.js';
+import type { HeartbeatDefinition } from '../probes/heartbeats.js';
+import type { EngineMetrics } from '../reports/engineMetrics.js';
+
+/** Everything the HTTP routes need, built once by the composition root. */
+export interface ApiDeps {
+  store: Store;
+  clock: Clock;
+  services: ServiceDirectory;
+  heartbeats: Map<string, HeartbeatDefinition>;
+  metrics: EngineMetrics;
+  apiTokens: string[];
+  resolveTimeoutMs: number;
+  logger: Logger;
+  /** called after silences change so open alerts are re-evaluated at once */
+  onSilencesChanged(): Promise<void>;
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { ApiDeps } from './deps.js';
+
+export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const open = { config: { auth: 'public' as const } };
+  app.get('/healthz', open, async () => ({ status: 'ok' }));
+
+  // Ready only when the store answers and its schema is current.
+  app.get('/readyz', open, async (_request, reply) => {
+    if (!deps.store.migrated) return reply.code(503).send({ status: 'not ready', reason: 'database migrations have not finished' });
+    try {
+      await sql`select 1`.execute(deps.store.db);
+    } catch (err) {
+      return reply.code(503).send({ status: 'not ready', reason: `database unreachable: ${(err as Error).message}` });
+    }
+    return { status: 'ready', store: deps.store.dialect };
+  });
+
+  app.get('/metrics', open, async (_request, reply) => {
+    reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+}

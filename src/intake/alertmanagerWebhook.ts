@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import type { AlertEvent } from './alertEvent.js';
+import { hostFromLabels, severityFrom, summaryFrom } from './alertEvent.js';
+import { annotationsSchema, intakeLimits, labelSetSchema, rfc3339 } from './limits.js';
+import type { ServiceDirectory } from './serviceDirectory.js';
+
+// Alertmanager's webhook notification, version 4. Group-level fields are
+// accepted and kept in history; each alert is taken on its own.
+export const alertmanagerWebhookSchema = z.object({
+  version: z.literal('4', { error: 'only webhook payload version "4" is understood' }),
+  groupKey: z.string(),
+  truncatedAlerts: z.number().int().nonnegative().optional(),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string(),
+  groupLabels: labelSetSchema.optional(),
+  commonLabels: labelSetSchema.optional(),
+  commonAnnotations: annotationsSchema.optional(),
+  externalURL: z.string().optional(),
+  routeLabels: labelSetSchema.optional(),
+  notification_reason: z.string().optional(),
+  alerts: z
+    .array(
+      z.object({
+        status: z.enum(['firing', 'resolved']),
+        labels: labelSetSchema.refine((l) => Object.keys(l).length > 0, 'an alert needs at least one label'),
+        annotations: annotationsSchema.optional(),
+        startsAt: rfc3339.optional(),
+        endsAt: rfc3339.optional(),
+        generatorURL: z.string().max(4096).optional(),
+        fingerprint: z.string().regex(/^[0-9a-f]{1,16}$/, 'a fingerprint is up to 16 hex digits'),
+      }),
+    )
+    .max(intakeLimits.maxAlertsPerBatch),
+});
+
+export type AlertmanagerWebhook = z.output<typeof alertmanagerWebhookSchema>;
+
+/**
+ * Alertmanager sends "resolved" itself (send_resolved), and may wait hours
+ * (repeat_interval) before repeating a firing alert, so a firing alert from
+ * it has no timeout: it stays open until Alertmanager resolves it.
+ */
+export function eventsFromAlertmanager(payload: AlertmanagerWebhook, ctx: { services: ServiceDirectory }): AlertEvent[] {
+  const { alerts, ...group } = payload;
+  return alerts.map((alert) => {
+    const labels = alert.labels;
+    const annotations = alert.annotations ?? {};
+    return {
+      source: 'alertmanager',
+      action: alert.status,
+      fingerprint: alert.fingerprint.padStart(16, '0'),
+      labels,
+      annotations,
+      summary: summaryFrom(labels, annotations, alert.fingerprint),
+      severity: severityFrom(labels.severity),
+      service: ctx.services.serviceForLabels(labels),
+      host: hostFromLabels(labels),
+      dedupKey: null,
+      generatorUrl: alert.generatorURL ?? null,
+      startsAt: alert.startsAt ?? null,
+      endsAt: alert.status === 'resolved' ? (alert.endsAt ?? null) : null,
+      endsAtFromTimeout: false,
+      payload: { ...alert, group: { receiver: group.receiver, groupKey: group.groupKey, routeLabels: group.routeLabels, notification_reason: group.notification_reason, externalURL: group.externalURL } },
+    };
+  });
+}

@@ -1,0 +1,243 @@
+import type { Store, Tx } from '../store/store.js';
+import type { AlertRow, AlertUpdate, NewAlertEventRow, NewAlertRow } from '../store/schema.js';
+import { enqueueWork, type WorkItem } from '../store/workQueue.js';
+import type { AlertEvent, EventResult } from './alertEvent.js';
+import { loadActiveSilences, matchableLabels, silencingIds, type ActiveSilence } from './silences.js';
+
+const INSERT_CHUNK = 200;
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Applies a batch of events in one transaction: every alert, its history and
+ * the downstream work it causes are committed together or not at all.
+ * Returns one result per event, in order.
+ */
+export async function ingestEvents(store: Store, events: AlertEvent[], now: number): Promise<EventResult[]> {
+  if (events.length === 0) return [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store.db.transaction().execute((tx) => applyEvents(store, tx, events, now));
+    } catch (err) {
+      // Another replica opened the same fingerprint between our read and our
+      // insert; the unique index refused ours. Re-reading sees theirs.
+      if (attempt < MAX_CONFLICT_RETRIES && isUniqueViolation(err)) continue;
+      throw err;
+    }
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+interface PendingNew {
+  row: NewAlertRow;
+  silenced: boolean;
+}
+
+interface OpenAlert {
+  row: AlertRow;
+  update: AlertUpdate | null;
+  /** silenced before this batch touched it */
+  wasSilenced: boolean;
+}
+
+async function applyEvents(store: Store, tx: Tx, events: AlertEvent[], now: number): Promise<EventResult[]> {
+  const active = await loadActiveSilences(tx, now);
+  const results: EventResult[] = [];
+  // A batch may resolve an alert and then fire the same fingerprint again,
+  // which must open a second alert: apply up to that point, then go on.
+  while (results.length < events.length) {
+    results.push(...(await applySegment(store, tx, events.slice(results.length), now, active)));
+  }
+  return results;
+}
+
+async function applySegment(
+  store: Store,
+  tx: Tx,
+  events: AlertEvent[],
+  now: number,
+  active: ActiveSilence[],
+): Promise<EventResult[]> {
+  const fingerprints = [...new Set(events.map((e) => e.fingerprint))];
+  const open = new Map<string, OpenAlert>();
+  for (let i = 0; i < fingerprints.length; i += 500) {
+    let q = tx
+      .selectFrom('alerts')
+      .selectAll()
+      .where('fingerprint', 'in', fingerprints.slice(i, i + 500))
+      .where('status', '<>', 'resolved');
+    if (store.dialect === 'postgres') q = q.forUpdate();
+    for (const row of await q.execute()) open.set(row.fingerprint, { row, update: null, wasSilenced: row.silenced_by !== null });
+  }
+  const fresh = new Map<string, PendingNew>();
+  // History rows and results point at alerts that may not have ids yet.
+  const history: Array<{ ref: OpenAlert | PendingNew; event: AlertEvent }> = [];
+  const results: Array<{ ref: OpenAlert | PendingNew | null; result: EventResult }> = [];
+  const work: Array<{ ref: OpenAlert | PendingNew; kind: string }> = [];
+
+  for (const event of events) {
+    const existing = open.get(event.fingerprint);
+    const pending = fresh.get(event.fingerprint);
+    const resolvedHere = existing ?? pending;
+    if (event.action === 'firing' && resolvedHere && statusOf(resolvedHere) === 'resolved') break;
+    if (event.action === 'firing') {
+      if (existing) {
+        const silenced = fireAgain(existing, event, now, active);
+        if (existing.wasSilenced && !silenced) work.push({ ref: existing, kind: 'alert.firing' });
+        history.push({ ref: existing, event });
+        results.push({ ref: existing, result: { outcome: 'updated', alertId: existing.row.id, fingerprint: event.fingerprint, silenced } });
+      } else if (pending) {
+        refire(pending.row, event, now);
+        history.push({ ref: pending, event });
+        results.push({ ref: pending, result: { outcome: 'updated', alertId: null, fingerprint: event.fingerprint, silenced: pending.silenced } });
+      } else {
+        const created = newAlert(event, now, active);
+        fresh.set(event.fingerprint, created);
+        if (!created.silenced) work.push({ ref: created, kind: 'alert.firing' });
+        history.push({ ref: created, event });
+        results.push({ ref: created, result: { outcome: 'created', alertId: null, fingerprint: event.fingerprint, silenced: created.silenced } });
+      }
+      continue;
+    }
+    // acknowledge / resolve apply to the open alert only; for an unknown
+    // key they are dropped, as PagerDuty does.
+    const target = existing ?? pending;
+    if (!target) {
+      results.push({ ref: null, result: { outcome: 'ignored', alertId: null, fingerprint: event.fingerprint, silenced: false } });
+      continue;
+    }
+    const silenced = 'update' in target ? currentSilenced(target) : target.silenced;
+    const changed = event.action === 'resolved' ? resolve(target, event, now) : acknowledge(target, now);
+    history.push({ ref: target, event });
+    if (changed && !silenced) work.push({ ref: target, kind: `alert.${event.action}` });
+    results.push({
+      ref: target,
+      result: { outcome: changed ? event.action : 'updated', alertId: null, fingerprint: event.fingerprint, silenced },
+    });
+  }
+
+  const ids = await insertNewAlerts(tx, [...fresh.values()]);
+  for (const alert of open.values()) {
+    if (alert.update) await tx.updateTable('alerts').set(alert.update).where('id', '=', alert.row.id).execute();
+  }
+  const idOf = (ref: OpenAlert | PendingNew): number =>
+    'update' in ref ? ref.row.id : (ids.get(ref.row.fingerprint) as number);
+
+  const eventRows: NewAlertEventRow[] = history.map(({ ref, event }) => ({
+    alert_id: idOf(ref),
+    received_at: now,
+    source: event.source,
+    action: event.action,
+    payload: JSON.stringify(event.payload ?? null),
+  }));
+  for (let i = 0; i < eventRows.length; i += INSERT_CHUNK) {
+    await tx.insertInto('alert_events').values(eventRows.slice(i, i + INSERT_CHUNK)).execute();
+  }
+  const items: WorkItem[] = work.map(({ ref, kind }) => ({ kind, subject: String(idOf(ref)) }));
+  await enqueueWork(tx, items, now);
+
+  return results.map(({ ref, result }) => (ref ? { ...result, alertId: idOf(ref) } : result));
+}
+
+async function insertNewAlerts(tx: Tx, alerts: PendingNew[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (let i = 0; i < alerts.length; i += INSERT_CHUNK) {
+    const rows = alerts.slice(i, i + INSERT_CHUNK).map((a) => a.row);
+    const inserted = await tx.insertInto('alerts').values(rows).returning(['id', 'fingerprint']).execute();
+    for (const r of inserted) ids.set(r.fingerprint, r.id);
+  }
+  return ids;
+}
+
+function silencedBy(event: Pick<AlertEvent, 'labels' | 'service'>, active: ActiveSilence[]): string | null {
+  if (active.length === 0) return null;
+  const ids = silencingIds(matchableLabels(event.labels, event.service), active);
+  return ids.length > 0 ? JSON.stringify(ids) : null;
+}
+
+function newAlert(event: AlertEvent, now: number, active: ActiveSilence[]): PendingNew {
+  const silenced = silencedBy(event, active);
+  return {
+    silenced: silenced !== null,
+    row: {
+      fingerprint: event.fingerprint,
+      source: event.source,
+      status: 'firing',
+      labels: JSON.stringify(event.labels),
+      annotations: JSON.stringify(event.annotations),
+      summary: event.summary,
+      severity: event.severity,
+      service: event.service,
+      host: event.host,
+      dedup_key: event.dedupKey,
+      generator_url: event.generatorUrl,
+      starts_at: event.startsAt ?? now,
+      ends_at: event.endsAt,
+      ends_at_from_timeout: event.endsAtFromTimeout ? 1 : 0,
+      last_seen_at: now,
+      acknowledged_at: null,
+      resolved_at: null,
+      occurrences: 1,
+      silenced_by: silenced,
+      created_at: now,
+      updated_at: now,
+    },
+  };
+}
+
+function firingFields(event: AlertEvent, now: number) {
+  return {
+    labels: JSON.stringify(event.labels),
+    annotations: JSON.stringify(event.annotations),
+    summary: event.summary,
+    severity: event.severity,
+    service: event.service,
+    host: event.host,
+    generator_url: event.generatorUrl,
+    ends_at: event.endsAt,
+    ends_at_from_timeout: event.endsAtFromTimeout ? 1 : 0,
+    last_seen_at: now,
+    updated_at: now,
+  };
+}
+
+function fireAgain(alert: OpenAlert, event: AlertEvent, now: number, active: ActiveSilence[]): boolean {
+  const silenced = silencedBy(event, active);
+  const occurrences = ((alert.update?.occurrences as number | undefined) ?? alert.row.occurrences) + 1;
+  alert.update = { ...alert.update, ...firingFields(event, now), occurrences, silenced_by: silenced };
+  return silenced !== null;
+}
+
+function refire(row: NewAlertRow, event: AlertEvent, now: number): void {
+  Object.assign(row, firingFields(event, now), { occurrences: (row.occurrences ?? 1) + 1 });
+}
+
+function currentSilenced(alert: OpenAlert): boolean {
+  const silenced = alert.update && 'silenced_by' in alert.update ? alert.update.silenced_by : alert.row.silenced_by;
+  return silenced !== null && silenced !== undefined;
+}
+
+function statusOf(target: OpenAlert | PendingNew): string {
+  return 'update' in target ? ((target.update?.status as string | undefined) ?? target.row.status) : (target.row.status as string);
+}
+
+function patch(target: OpenAlert | PendingNew, fields: AlertUpdate): void {
+  if ('update' in target) target.update = { ...target.update, ...fields };
+  else Object.assign(target.row, fields);
+}
+
+function resolve(target: OpenAlert | PendingNew, event: AlertEvent, now: number): boolean {
+  if (statusOf(target) === 'resolved') return false;
+  const at = event.endsAt !== null && event.endsAt <= now ? event.endsAt : now;
+  patch(target, { status: 'resolved', resolved_at: at, ends_at: at, last_seen_at: now, updated_at: now });
+  return true;
+}
+
+function acknowledge(target: OpenAlert | PendingNew, now: number): boolean {
+  if (statusOf(target) !== 'firing') return false;
+  patch(target, { status: 'acknowledged', acknowledged_at: now, last_seen_at: now, updated_at: now });
+  return true;
+}

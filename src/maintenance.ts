@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from './store/clock.js';
+import type { Store } from './store/store.js';
+import { acquireLeaderLease, releaseLeaderLease } from './store/leaderLease.js';
+import { reapplySilences, resolveExpiredAlerts, silenceBoundaryPassed } from './intake/expiry.js';
+import { checkHeartbeats, type HeartbeatDefinition } from './probes/heartbeats.js';
+import type { EngineMetrics } from './reports/engineMetrics.js';
+
+const LEASE_NAME = 'maintenance';
+
+export interface MaintenanceLoop {
+  /** one pass, as the timer runs it; tests call it after moving the clock */
+  runOnce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The timers of intake and probes (alert expiry, silences starting or
+ * ending, missed heartbeats). Only the replica holding the leader lease runs
+ * them, so they fire once however many replicas share the database.
+ */
+export function startMaintenanceLoop(opts: {
+  store: Store;
+  clock: Clock;
+  heartbeats: Map<string, HeartbeatDefinition>;
+  metrics: EngineMetrics;
+  logger: Logger;
+  intervalMs: number;
+}): MaintenanceLoop {
+  const { store, clock, heartbeats, metrics, logger } = opts;
+  const holder = randomUUID();
+  let lastSilenceCheck = clock.now();
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  async function pass(): Promise<void> {
+    const now = clock.now();
+    const leader = await acquireLeaderLease(store.db, { name: LEASE_NAME, holder, ttlMs: Math.max(opts.intervalMs * 5, 5000), now });
+    metrics.isLeader.set(leader ? 1 : 0);
+    if (!leader) return;
+    while ((await resolveExpiredAlerts(store, now)) > 0) {
+      // keep going until every due alert is resolved
+    }
+    if (await silenceBoundaryPassed(store, lastSilenceCheck, now)) await reapplySilences(store, now);
+    lastSilenceCheck = now;
+    const missed = await checkHeartbeats(store, heartbeats, now);
+    if (missed.length > 0) logger.warn({ heartbeats: missed }, 'heartbeats missed');
+  }
+
+  async function runOnce(): Promise<void> {
+    if (running) return running;
+    running = pass()
+      .then(() => void metrics.leaderLoopRuns.inc({ result: 'ok' }))
+      .catch((err) => {
+        metrics.leaderLoopRuns.inc({ result: 'error' });
+        logger.error({ err }, 'maintenance pass failed');
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  }
+
+  const timer = opts.intervalMs > 0 ? setInterval(() => void (stopped || runOnce()), opts.intervalMs) : null;
+  timer?.unref();
+
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running;
+      await releaseLeaderLease(store.db, LEASE_NAME, holder).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+
+/** prodeng's own metrics, served at /metrics. One registry per server so tests can run several. */
+export function createEngineMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'prodeng_' });
+  const httpRequests = new Counter({
+    name: 'prodeng_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status code.',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'prodeng_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method and route.',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const intakeEvents = new Counter({
+    name: 'prodeng_intake_events_total',
+    help: 'Alert events received, by source and outcome (created, updated, acknowledged, resolved, ignored, silenced, rejected).',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [registry],
+  });
+  const intakeBatchDuration = new Histogram({
+    name: 'prodeng_intake_commit_duration_seconds',
+    help: 'Time to validate and commit one intake request, by source.',
+    labelNames: ['source'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const leaderLoopRuns = new Counter({
+    name: 'prodeng_maintenance_runs_total',
+    help: 'Runs of the singleton maintenance loop (alert expiry, silences, heartbeats), by result.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const isLeader = new Gauge({
+    name: 'prodeng_leader',
+    help: '1 while this process holds the maintenance leader lease.',
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, intakeEvents, intakeBatchDuration, leaderLoopRuns, isLeader };
+}
+
+export type EngineMetrics = ReturnType<typeof createEngineMetrics>;

@@ -1,0 +1,145 @@
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { loadConfigDir, emptyConfig, formatConfigError, type LoadedConfig } from './config/index.js';
+import { buildApi } from './api/app.js';
+import { systemClock, type Clock } from './store/clock.js';
+import { openStore, type Store } from './store/store.js';
+import { ServiceDirectory } from './intake/serviceDirectory.js';
+import { reapplySilences } from './intake/expiry.js';
+import { registerHeartbeats, type HeartbeatDefinition } from './probes/heartbeats.js';
+import { createEngineMetrics } from './reports/engineMetrics.js';
+import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
+
+export interface ServeOptions {
+  configDir?: string | undefined;
+  dataDir?: string | undefined;
+  databaseUrl?: string | undefined;
+  port?: number | undefined;
+  host?: string | undefined;
+  apiTokens?: string[] | undefined;
+  resolveTimeoutMs?: number | undefined;
+  maintenanceIntervalMs?: number | undefined;
+  clock?: Clock | undefined;
+  logger?: Logger | undefined;
+  /** used by tests: the SQLite file name, or ':memory:' */
+  sqliteFile?: string | undefined;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  config: LoadedConfig;
+  maintenance: MaintenanceLoop;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  constructor(
+    readonly code: 'config_invalid' | 'unsafe_listen' | 'store_unavailable',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export function serviceDirectoryFrom(config: LoadedConfig, env: NodeJS.ProcessEnv = process.env): ServiceDirectory {
+  return new ServiceDirectory(
+    [...config.services.values()].map((doc) => ({
+      name: doc.name,
+      labels: doc.spec.labels ?? {},
+      integrationKeys: (doc.spec.integrationKeys ?? []).map((k) => env[k.env]).filter((v): v is string => !!v),
+    })),
+  );
+}
+
+export function heartbeatDefinitionsFrom(config: LoadedConfig): Map<string, HeartbeatDefinition> {
+  return new Map(
+    [...config.heartbeats.values()].map((doc) => [
+      doc.name,
+      {
+        name: doc.name,
+        intervalMs: doc.spec.interval,
+        graceMs: doc.spec.grace ?? 0,
+        service: doc.spec.service ?? null,
+        severity: doc.spec.severity ?? 'critical',
+        summary: doc.spec.summary ?? null,
+        labels: doc.spec.labels ?? {},
+      },
+    ]),
+  );
+}
+
+/** The composition root: config, store, stages, HTTP, timers. */
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const logger = opts.logger ?? pino({ level: process.env.PRODENG_LOG_LEVEL ?? 'info' });
+  const host = opts.host ?? '127.0.0.1';
+  const apiTokens = opts.apiTokens ?? [];
+  if (apiTokens.length === 0 && !isLoopbackHost(host)) {
+    throw new StartupError(
+      'unsafe_listen',
+      `refusing to listen on ${host} without authentication: set PRODENG_API_TOKENS (comma-separated) or listen on 127.0.0.1`,
+    );
+  }
+
+  let config = emptyConfig();
+  if (opts.configDir) {
+    const loaded = await loadConfigDir(opts.configDir);
+    if (!loaded.ok) throw new StartupError('config_invalid', loaded.errors.map(formatConfigError).join('\n'));
+    for (const w of loaded.warnings) logger.warn(formatConfigError(w));
+    config = loaded.config;
+  }
+
+  const clock = opts.clock ?? systemClock;
+  let store: Store;
+  try {
+    store = await openStore({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, sqliteFile: opts.sqliteFile });
+  } catch (err) {
+    throw new StartupError('store_unavailable', `cannot open the store: ${(err as Error).message}`);
+  }
+  const metrics = createEngineMetrics();
+  const heartbeats = heartbeatDefinitionsFrom(config);
+  await registerHeartbeats(store, [...heartbeats.values()], clock.now());
+
+  const app = buildApi({
+    store,
+    clock,
+    services: serviceDirectoryFrom(config),
+    heartbeats,
+    metrics,
+    apiTokens,
+    resolveTimeoutMs: opts.resolveTimeoutMs ?? 5 * 60_000,
+    logger,
+    onSilencesChanged: async () => void (await reapplySilences(store, clock.now())),
+  });
+  const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
+
+  try {
+    await app.listen({ port: opts.port ?? 8080, host });
+  } catch (err) {
+    await maintenance.stop();
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url, store: store.dialect, location: store.location, services: config.services.size }, 'prodeng is listening');
+
+  return {
+    url,
+    app,
+    store,
+    config,
+    maintenance,
+    async close() {
+      await app.close();
+      await maintenance.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { Kysely, Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import type { StoreDialect } from './store.js';
+
+// Migrations are code, not files on disk, so the built package carries them.
+// Each takes the dialect because auto-increment keys differ between stores.
+function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
+  const idColumn = (db: Kysely<any>, table: string) => {
+    const builder = db.schema.createTable(table);
+    return dialect === 'postgres'
+      ? builder.addColumn('id', 'bigserial', (c) => c.primaryKey())
+      : builder.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+  };
+  return {
+    '0001_intake': {
+      async up(db: Kysely<any>) {
+        await idColumn(db, 'alerts')
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('labels', 'text', (c) => c.notNull())
+          .addColumn('annotations', 'text', (c) => c.notNull())
+          .addColumn('summary', 'text', (c) => c.notNull())
+          .addColumn('severity', 'text', (c) => c.notNull())
+          .addColumn('service', 'text')
+          .addColumn('host', 'text')
+          .addColumn('dedup_key', 'text')
+          .addColumn('generator_url', 'text')
+          .addColumn('starts_at', 'bigint', (c) => c.notNull())
+          .addColumn('ends_at', 'bigint')
+          .addColumn('ends_at_from_timeout', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+          .addColumn('acknowledged_at', 'bigint')
+          .addColumn('resolved_at', 'bigint')
+          .addColumn('occurrences', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('silenced_by', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        // At most one open alert per fingerprint: the database, not the
+        // process, guarantees dedup when several replicas take the same alert.
+        await db.schema
+          .createIndex('alerts_open_fingerprint')
+          .on('alerts')
+          .column('fingerprint')
+          .unique()
+          .where(sql.ref('status'), '<>', 'resolved')
+          .execute();
+        await db.schema.createIndex('alerts_fingerprint').on('alerts').column('fingerprint').execute();
+        await db.schema.createIndex('alerts_status_id').on('alerts').columns(['status', 'id']).execute();
+        await db.schema.createIndex('alerts_service_id').on('alerts').columns(['service', 'id']).execute();
+        await db.schema
+          .createIndex('alerts_open_ends_at')
+          .on('alerts')
+          .column('ends_at')
+          .where(sql.ref('status'), '<>', 'resolved')
+          .execute();
+
+        await idColumn(db, 'alert_events')
+          .addColumn('alert_id', 'bigint', (c) => c.notNull())
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('alert_events_alert').on('alert_events').columns(['alert_id', 'id']).execute();
+
+        await db.schema
+          .createTable('silences')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('matchers', 'text', (c) => c.notNull())
+          .addColumn('starts_at', 'bigint', (c) => c.notNull())
+          .addColumn('ends_at', 'bigint', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('comment', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('silences_ends_at').on('silences').column('ends_at').execute();
+
+        await db.schema
+          .createTable('heartbeats')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('interval_ms', 'bigint', (c) => c.notNull())
+          .addColumn('grace_ms', 'bigint', (c) => c.notNull())
+          .addColumn('registered_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_ping_at', 'bigint')
+          .execute();
+
+        await idColumn(db, 'work')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('run_at', 'bigint', (c) => c.notNull())
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_expires_at', 'bigint')
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('idempotency_key', 'text', (c) => c.unique())
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('finished_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('work_claimable').on('work').columns(['kind', 'status', 'run_at']).execute();
+
+        await db.schema
+          .createTable('leases')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('holder', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<any>, dialect: StoreDialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrationsFor(dialect) };
+  const migrator = new Migrator({ db, provider, migrationTableName: 'prodeng_migrations', migrationLockTableName: 'prodeng_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const reason = error instanceof Error ? error.message : String(error ?? 'unknown error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${reason}`);
+  }
+}

@@ -1,0 +1,100 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// Times are epoch milliseconds in every table, on both stores, so that the
+// same comparisons work in SQLite and PostgreSQL without date functions.
+type Millis = number;
+
+export interface AlertsTable {
+  id: Generated<number>;
+  fingerprint: string;
+  source: string;
+  status: 'firing' | 'acknowledged' | 'resolved';
+  labels: string; // JSON object of label name -> value
+  annotations: string; // JSON object
+  summary: string;
+  severity: string;
+  service: string | null;
+  host: string | null;
+  dedup_key: string | null;
+  generator_url: string | null;
+  starts_at: Millis;
+  ends_at: Millis | null;
+  // 1 when ends_at was not sent and comes from resolveTimeout.
+  ends_at_from_timeout: number;
+  last_seen_at: Millis;
+  acknowledged_at: Millis | null;
+  resolved_at: Millis | null;
+  occurrences: number;
+  silenced_by: string | null; // JSON array of silence ids, null when not silenced
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface AlertEventsTable {
+  id: Generated<number>;
+  alert_id: number;
+  received_at: Millis;
+  source: string;
+  action: string;
+  payload: string; // JSON of what the sender sent for this alert
+}
+
+export interface SilencesTable {
+  id: string;
+  matchers: string; // JSON array of matchers
+  starts_at: Millis;
+  ends_at: Millis;
+  created_by: string;
+  comment: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface HeartbeatsTable {
+  name: string;
+  interval_ms: number;
+  grace_ms: number;
+  registered_at: Millis;
+  last_ping_at: Millis | null;
+}
+
+export interface WorkTable {
+  id: Generated<number>;
+  kind: string;
+  subject: string;
+  payload: string;
+  status: 'pending' | 'leased' | 'done' | 'failed';
+  run_at: Millis;
+  lease_owner: string | null;
+  lease_expires_at: Millis | null;
+  attempts: number;
+  idempotency_key: string | null;
+  last_error: string | null;
+  created_at: Millis;
+  finished_at: Millis | null;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: Millis;
+}
+
+export interface Database {
+  alerts: AlertsTable;
+  alert_events: AlertEventsTable;
+  silences: SilencesTable;
+  heartbeats: HeartbeatsTable;
+  work: WorkTable;
+  leases: LeasesTable;
+}
+
+export type AlertRow = Selectable<AlertsTable>;
+export type NewAlertRow = Insertable<AlertsTable>;
+export type AlertUpdate = Updateable<AlertsTable>;
+export type SilenceRow = Selectable<SilencesTable>;
+export type HeartbeatRow = Selectable<HeartbeatsTable>;
+export type WorkRow = Selectable<WorkTable>;
+export type NewWorkRow = Insertable<WorkTable>;
+export type NewAlertEventRow = Insertable<AlertEventsTable>;
+export type { ColumnType };

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { describeEachStore, createTestDatabase, type TestDatabase } from './support/testDatabases.js';
+
+const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
+
+function serve(dataDir: string, databaseUrl: string | undefined): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [cli, 'serve', '--data', dataDir, '--port', '0'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl ?? '', PRODENG_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.stderr!.on('data', (d) => (err += d));
+    child.on('exit', (code) => reject(new Error(`prodeng exited with ${code}: ${err}`)));
+  });
+}
+
+describeEachStore('durability: a 2xx means committed', (kind) => {
+  let db: TestDatabase | undefined;
+  let dataDir: string | undefined;
+  let child: ChildProcess | undefined;
+  afterEach(async () => {
+    child?.kill('SIGKILL');
+    await db?.cleanup();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged alert when the server is killed with SIGKILL right after replying', async () => {
+    db = await createTestDatabase(kind);
+    dataDir = mkdtempSync(join(tmpdir(), 'prodeng-kill-'));
+    const first = await serve(dataDir, db.options.databaseUrl);
+    child = first.child;
+    const acked: string[] = [];
+    // Fire requests without waiting, and kill the server the moment the
+    // 50th reply arrives: everything answered 2xx must survive.
+    await new Promise<void>((resolve) => {
+      for (let i = 0; i < 200; i++) {
+        fetch(`${first.url}/api/v2/alerts`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify([{ labels: { alertname: 'Durable', n: String(i) } }]),
+        })
+          .then((res) => {
+            if (res.ok) acked.push(String(i));
+            if (acked.length === 50) {
+              first.child.kill('SIGKILL');
+              resolve();
+            }
+          })
+          .catch(() => undefined);
+      }
+    });
+    await new Promise((r) => first.child.once('exit', r));
+    const second = await serve(dataDir, db.options.databaseUrl);
+    child = second.child;
+    const res = await fetch(`${second.url}/api/v1/alerts?limit=1000`);
+    const stored = new Set(((await res.json()) as any).alerts.map((a: any) => a.labels.n));
+    const lost = acked.filter((n) => !stored.has(n));
+    expect(acked.length).toBeGreaterThanOrEqual(50);
+    expect(lost).toEqual([]);
+  });
+});
