@@ -37,7 +37,7 @@ describeEachStore('a real Prometheus uses prodeng as its Alertmanager', (kind) =
         labels: { severity: critical, service: checkout }
         annotations: { summary: "This rule always fires" }
       - alert: ShortLived
-        expr: vector(1) and on() (time() < ${stopAt})
+        expr: vector(time()) < ${stopAt}
         labels: { severity: warning }
         annotations: { summary: "Fires for a few seconds" }
 `,

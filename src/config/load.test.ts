@@ -60,10 +60,15 @@ apiVersion: prodeng/v1
 kind: Service
 metadata: { name: api }
 spec: {}
+---
+apiVersion: prodeng/v1
+kind: Team
+metadata: { name: infra }
+spec: {}
 `,
       'b.yml': `apiVersion: prodeng/v1
 kind: Team
-metadata: { name: web }
+metadata: { name: infra }
 spec: {}
 ---
 apiVersion: prodeng/v1
@@ -80,8 +85,8 @@ spec: { interval: soon }
     expect(lines[1]).toBe('a.yaml:7:13: apiVersion: must be prodeng/v1');
     expect(lines[2]).toMatch(/^a\.yaml:13:7: kind: unknown kind "Widget" \(known kinds: .*Team.*\)$/);
     expect(lines[3]).toMatch(/^a\.yaml:20:7: spec\.owner: is required/);
-    expect(lines[4]).toMatch(/^b\.yml:3:19: metadata\.name: Team "web" is already defined at .*a\.yaml:1$/);
-    expect(lines[5]).toMatch(/^b\.yml:9:18: spec\.interval: "soon" is not a duration/);
+    expect(lines[4]).toMatch(/^b\.yml:3:19: metadata\.name: Team "infra" is already defined at .*a\.yaml:22$/);
+    expect(lines[5]).toMatch(/^b\.yml:9:19: spec\.interval: "soon" is not a duration/);
     expect(lines[6]).toMatch(/^c\.yaml:\d+:\d+: : YAML: /);
     expect(result.errors).toHaveLength(7);
   });
