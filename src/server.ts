@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './store/clock.js';
 import { openStore, type Store } from './store/store.js';
 import { ServiceDirectory } from './intake/serviceDirectory.js';
 import { reapplySilences } from './intake/expiry.js';
+import { GroupCommitter } from './intake/groupCommit.js';
 import { registerHeartbeats, type HeartbeatDefinition } from './probes/heartbeats.js';
 import { createEngineMetrics } from './reports/engineMetrics.js';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
@@ -109,6 +110,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     store,
     clock,
     services: serviceDirectoryFrom(config),
+    committer: new GroupCommitter(store, clock),
     heartbeats,
     metrics,
     apiTokens,

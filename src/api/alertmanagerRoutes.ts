@@ -12,8 +12,7 @@ export function alertmanagerRoutes(app: FastifyInstance, deps: ApiDeps): void {
       countRejected(deps, 'alertmanager');
       return sendInvalid(reply, parsed.error);
     }
-    const now = deps.clock.now();
-    const results = await commitEvents(deps, 'alertmanager', eventsFromAlertmanager(parsed.data, { services: deps.services }), now);
+    const results = await commitEvents(deps, 'alertmanager', eventsFromAlertmanager(parsed.data, { services: deps.services }));
     return reply.code(200).send({ status: 'success', alerts: results.map((r) => ({ fingerprint: r.fingerprint, id: r.alertId, outcome: r.outcome })) });
   });
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../store/clock.js';
 import type { Store } from '../store/store.js';
 import type { ServiceDirectory } from '../intake/serviceDirectory.js';
+import type { GroupCommitter } from '../intake/groupCommit.js';
 import type { HeartbeatDefinition } from '../probes/heartbeats.js';
 import type { EngineMetrics } from '../reports/engineMetrics.js';
 
@@ -10,6 +11,7 @@ export interface ApiDeps {
   store: Store;
   clock: Clock;
   services: ServiceDirectory;
+  committer: GroupCommitter;
   heartbeats: Map<string, HeartbeatDefinition>;
   metrics: EngineMetrics;
   apiTokens: string[];

@@ -11,8 +11,7 @@ export function genericRoutes(app: FastifyInstance, deps: ApiDeps): void {
       countRejected(deps, 'generic');
       return sendInvalid(reply, parsed.error);
     }
-    const now = deps.clock.now();
-    const [result] = await commitEvents(deps, 'generic', [eventFromGeneric(parsed.data, { services: deps.services })], now);
+    const [result] = await commitEvents(deps, 'generic', [eventFromGeneric(parsed.data, { services: deps.services })]);
     return reply.code(202).send({
       status: 'success',
       outcome: result!.outcome,

@@ -1,11 +1,10 @@
 import type { AlertEvent, AlertSource, EventResult } from '../intake/alertEvent.js';
-import { ingestEvents } from '../intake/ingest.js';
 import type { ApiDeps } from './deps.js';
 
 /** Commits a request's events and counts them; the caller replies only after this resolves. */
-export async function commitEvents(deps: ApiDeps, source: AlertSource, events: AlertEvent[], now: number): Promise<EventResult[]> {
+export async function commitEvents(deps: ApiDeps, source: AlertSource, events: AlertEvent[]): Promise<EventResult[]> {
   const stop = deps.metrics.intakeBatchDuration.startTimer({ source });
-  const results = await ingestEvents(deps.store, events, now);
+  const results = await deps.committer.commit(events);
   stop();
   const counts = new Map<string, number>();
   for (const r of results) {

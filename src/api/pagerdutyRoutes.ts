@@ -33,8 +33,7 @@ export function pagerdutyRoutes(app: FastifyInstance, deps: ApiDeps): void {
         return reply.code(400).send(invalid('Event object is invalid', ["'routing_key' is not the integration key of any service"]));
       }
       const dedupKey = event.dedup_key ?? newDedupKey();
-      const now = deps.clock.now();
-      await commitEvents(deps, 'pagerduty', [eventFromPagerduty(event, { service, dedupKey })], now);
+      await commitEvents(deps, 'pagerduty', [eventFromPagerduty(event, { service, dedupKey })]);
       return reply.code(202).send({ status: 'success', message: 'Event processed', dedup_key: dedupKey });
     },
   );

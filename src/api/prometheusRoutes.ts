@@ -14,7 +14,7 @@ export function prometheusRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }
     const now = deps.clock.now();
     const events = eventsFromPrometheus(parsed.data, { now, resolveTimeoutMs: deps.resolveTimeoutMs, services: deps.services });
-    await commitEvents(deps, 'prometheus', events, now);
+    await commitEvents(deps, 'prometheus', events);
     return reply.code(200).send({ status: 'success', received: events.length });
   });
 }

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../store/store.js';
-import type { AlertRow } from '../store/schema.js';
+import { alertIsOpen, type AlertRow } from '../store/schema.js';
 import type { AlertStatus } from './alertEvent.js';
 import { alertView, type AlertView } from './alertView.js';
 import { compileMatchers, type Matcher } from './matchers.js';
@@ -81,7 +81,7 @@ export async function openAlertFingerprints(db: DbOrTx, fingerprints: string[]):
     .selectFrom('alerts')
     .select('fingerprint')
     .where('fingerprint', 'in', fingerprints)
-    .where('status', '<>', 'resolved')
+    .where(alertIsOpen)
     .execute();
   return new Set(rows.map((r) => r.fingerprint));
 }

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { alertIsOpen } from '../store/schema.js';
 import { enqueueWork, type WorkItem } from '../store/workQueue.js';
 import type { Labels } from './fingerprint.js';
 import { loadActiveSilences, matchableLabels, silencingIds } from './silences.js';
@@ -14,7 +15,7 @@ export async function resolveExpiredAlerts(store: Store, now: number): Promise<n
     let q = tx
       .selectFrom('alerts')
       .select(['id', 'ends_at', 'ends_at_from_timeout', 'silenced_by', 'source'])
-      .where('status', '<>', 'resolved')
+      .where(alertIsOpen)
       .where('ends_at', 'is not', null)
       .where('ends_at', '<=', now)
       .orderBy('ends_at')
@@ -58,7 +59,7 @@ export async function reapplySilences(store: Store, now: number): Promise<{ sile
     const open = await tx
       .selectFrom('alerts')
       .select(['id', 'labels', 'service', 'silenced_by', 'status'])
-      .where('status', '<>', 'resolved')
+      .where(alertIsOpen)
       .execute();
     let silenced = 0;
     let unsilenced = 0;

@@ -1,5 +1,5 @@
 import type { Store, Tx } from '../store/store.js';
-import type { AlertRow, AlertUpdate, NewAlertEventRow, NewAlertRow } from '../store/schema.js';
+import { alertIsOpen, type AlertRow, type AlertUpdate, type NewAlertEventRow, type NewAlertRow } from '../store/schema.js';
 import { enqueueWork, type WorkItem } from '../store/workQueue.js';
 import type { AlertEvent, EventResult } from './alertEvent.js';
 import { loadActiveSilences, matchableLabels, silencingIds, type ActiveSilence } from './silences.js';
@@ -68,7 +68,7 @@ async function applySegment(
       .selectFrom('alerts')
       .selectAll()
       .where('fingerprint', 'in', fingerprints.slice(i, i + 500))
-      .where('status', '<>', 'resolved');
+      .where(alertIsOpen);
     if (store.dialect === 'postgres') q = q.forUpdate();
     for (const row of await q.execute()) open.set(row.fingerprint, { row, update: null, wasSilenced: row.silenced_by !== null });
   }

@@ -45,7 +45,6 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .unique()
           .where(sql.ref('status'), '<>', 'resolved')
           .execute();
-        await db.schema.createIndex('alerts_fingerprint').on('alerts').column('fingerprint').execute();
         await db.schema.createIndex('alerts_status_id').on('alerts').columns(['status', 'id']).execute();
         await db.schema.createIndex('alerts_service_id').on('alerts').columns(['service', 'id']).execute();
         await db.schema

@@ -98,3 +98,12 @@ export type WorkRow = Selectable<WorkTable>;
 export type NewWorkRow = Insertable<WorkTable>;
 export type NewAlertEventRow = Insertable<AlertEventsTable>;
 export type { ColumnType };
+
+import { sql, type RawBuilder } from 'kysely';
+/**
+ * `status <> 'resolved'` with the literal in the SQL text: the partial
+ * indexes on open alerts are only usable when the planner can see it
+ * (PostgreSQL's generic plans and SQLite's prepared statements cannot see a
+ * bound parameter).
+ */
+export const alertIsOpen: RawBuilder<boolean> = sql<boolean>`status <> 'resolved'`;

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrations.js';
+import { withStatementCache } from './statementCache.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -58,8 +59,11 @@ async function openSqlite(dataDir: string, file: string): Promise<Store> {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${process.env.PRODENG_SQLITE_SYNC === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('busy_timeout = 5000');
+  // Alert dedup keys are random, so their index is written all over; a
+  // larger page cache keeps it in memory.
+  sqlite.pragma('cache_size = -65536');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const store: Store = { db, dialect: 'sqlite', location: path, migrated: false, close: () => db.destroy() };
   await migrateToLatest(db, 'sqlite');
   store.migrated = true;

@@ -1,0 +1,56 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { intakeBench, type IntakeFigures, type IntakeWorkload } from './intakeBench.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function intakeSection(w: IntakeWorkload, figures: IntakeFigures[]): string {
+  const [ours, peer] = figures as [IntakeFigures, IntakeFigures];
+  const ratio = ours.alertsPerSecond / peer.alertsPerSecond;
+  const rows = figures
+    .map((f) => `| ${f.target} | ${f.version} | ${fmt(f.alertsPerSecond)} | ${fmt(f.seconds, 2)} | ${fmt(f.p99BatchMs, 1)} | ${fmt(f.peakRssMiB, 1)} |`)
+    .join('\n');
+  return `## intake
+
+${w.alerts.toLocaleString('en-US')} distinct alerts posted to \`POST /api/v2/alerts\` in batches of ${w.batchSize} by ${w.senders} concurrent senders, the same bodies to each target, one after the other in the same run. prodeng commits every batch (alert, event history and downstream work) to SQLite before answering; Alertmanager keeps alerts in memory only.
+
+Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.
+
+| target | version | alerts/s | seconds | p99 per batch (ms) | peak RSS (MiB) |
+|---|---|---:|---:|---:|---:|
+${rows}
+
+**Ratio prodeng / Alertmanager: ${fmt(ratio, 2)}** (alerts/s; goal ≥ 1.0). Peak RSS ratio: ${fmt(ours.peakRssMiB / peer.peakRssMiB, 2)}.
+`;
+}
+
+/** Replaces one `## name` section of the document, keeping the others. */
+function writeSection(name: string, body: string): void {
+  const header = '# Benchmarks\n\nWritten by `npm run bench`; each figure sits beside the same workload run against the peer in the same run.\n\n';
+  const current = existsSync(docPath) ? readFileSync(docPath, 'utf8') : header;
+  const sections = current.split(/^(?=## )/m);
+  const kept = sections.filter((s) => !s.startsWith(`## ${name}\n`));
+  const doc = [kept[0]?.startsWith('#') ? kept[0] : header, ...kept.slice(1), body].join('').replace(/\n{3,}/g, '\n\n');
+  writeFileSync(docPath, doc.endsWith('\n') ? doc : `${doc}\n`);
+}
+
+const which = process.argv[2] ?? 'intake';
+if (which !== 'intake') {
+  console.error(`unknown benchmark "${which}"; available: intake`);
+  process.exit(2);
+}
+const workload: IntakeWorkload = {
+  alerts: Number(process.env.BENCH_ALERTS ?? 100_000),
+  batchSize: 100,
+  senders: 8,
+};
+const figures = await intakeBench(repoRoot, workload);
+for (const f of figures) console.log(`${f.target}: ${fmt(f.alertsPerSecond)} alerts/s, ${fmt(f.seconds, 2)} s, p99 ${fmt(f.p99BatchMs, 1)} ms, peak RSS ${fmt(f.peakRssMiB, 1)} MiB`);
+console.log(`ratio prodeng/Alertmanager: ${fmt(figures[0]!.alertsPerSecond / figures[1]!.alertsPerSecond, 2)}`);
+writeSection('intake', intakeSection(workload, figures));
+console.log(`written to ${docPath}`);

@@ -1,0 +1,94 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface Target {
+  name: string;
+  url: string;
+  pid: number;
+  version: string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Peak resident set size of a process, from the kernel's high-water mark. */
+export function peakRssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+function stopper(child: ChildProcess) {
+  return () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    });
+}
+
+async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited early:\n${log()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`not ready after 30s:\n${log()}`);
+}
+
+export async function startProdeng(repoRoot: string, dataDir: string): Promise<Target> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'serve', '--data', dataDir, '--port', String(port)], {
+    env: { ...process.env, DATABASE_URL: '', PRODENG_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/readyz`, child, () => log);
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  return { name: 'prodeng (SQLite)', url, pid: child.pid!, version: `prodeng ${pkg.version}, Node ${process.version}`, stop: stopper(child) };
+}
+
+export function alertmanagerBinary(): string | null {
+  for (const name of ['prometheus-alertmanager', 'alertmanager']) {
+    if (spawnSync('sh', ['-c', `command -v ${name}`]).status === 0) return name;
+  }
+  return null;
+}
+
+export async function startAlertmanager(binary: string, dir: string): Promise<Target> {
+  const port = await freePort();
+  writeFileSync(join(dir, 'alertmanager.yml'), 'route:\n  receiver: none\nreceivers:\n  - name: none\n');
+  const child = spawn(
+    binary,
+    [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  child.stdout!.on('data', (d) => (log += d));
+  child.stderr!.on('data', (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}/-/ready`, child, () => log);
+  const version = spawnSync(binary, ['--version'], { encoding: 'utf8' });
+  const v = /version (\S+)/.exec(`${version.stdout}${version.stderr}`)?.[1] ?? 'unknown';
+  return { name: 'Alertmanager', url, pid: child.pid!, version: `Alertmanager ${v}`, stop: stopper(child) };
+}
