@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { intakeLimits } from '../intake/limits.js';
 import type { ApiDeps } from './deps.js';
 import { installTokenAuth } from './auth.js';
@@ -24,7 +24,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: intakeLimits.maxBodyBytes,
-    disableRequestLogging: true,
+    // One line per request at intake rates is noise; refusals are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
     // Prometheus may post many alerts; keep the server from stalling on one slow client.
     requestTimeout: 60_000,
   });

@@ -6,6 +6,23 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const open = { config: { auth: 'public' as const } };
   app.get('/healthz', open, async () => ({ status: 'ok' }));
 
+  // Until the console exists, the root says what this server offers.
+  app.get('/', open, async () => ({
+    name: 'prodeng',
+    store: deps.store.dialect,
+    endpoints: {
+      alerts: 'GET /api/v1/alerts?status=&service=&match[]=',
+      alert: 'GET /api/v1/alerts/{id}',
+      silences: 'GET|POST /api/v1/silences, DELETE /api/v1/silences/{id}',
+      heartbeats: 'GET /api/v1/heartbeats, POST /api/v1/heartbeats/{name}/ping',
+      prometheus: 'POST /api/v2/alerts',
+      alertmanagerWebhook: 'POST /api/v1/intake/alertmanager',
+      pagerdutyEventsV2: 'POST /v2/enqueue',
+      generic: 'POST /api/v1/intake/generic',
+      health: 'GET /healthz, GET /readyz, GET /metrics',
+    },
+  }));
+
   // Ready only when the store answers and its schema is current.
   app.get('/readyz', open, async (_request, reply) => {
     if (!deps.store.migrated) return reply.code(503).send({ status: 'not ready', reason: 'database migrations have not finished' });

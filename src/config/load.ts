@@ -86,6 +86,18 @@ function zodErrors(place: DocumentPlace, prefix: Path, error: z.ZodError): Confi
   });
 }
 
+function withoutUnknownKeys(schema: z.ZodType, input: unknown, error: z.ZodError): ReturnType<z.ZodType['safeParse']> {
+  if (!error.issues.every((i) => i.code === 'unrecognized_keys')) return { success: false, error } as ReturnType<z.ZodType['safeParse']>;
+  const copy = structuredClone(input) as Record<string, unknown>;
+  for (const issue of error.issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    let target: any = copy;
+    for (const key of issue.path) target = target?.[key as string];
+    for (const key of issue.keys) if (target && typeof target === 'object') delete target[key];
+  }
+  return schema.safeParse(copy);
+}
+
 async function yamlFiles(dir: string): Promise<string[]> {
   const names = await readdir(dir);
   return names.filter((n) => /\.ya?ml$/.test(n)).sort();
@@ -132,10 +144,13 @@ export async function loadConfigDir(dir: string): Promise<ConfigLoadResult> {
         errors.push(place.error(['kind'], `unknown kind "${kind}" (known kinds: ${knownKinds().join(', ')})`));
         continue;
       }
-      const spec = definition.spec.safeParse(envelope.data.spec ?? {});
+      let spec = definition.spec.safeParse(envelope.data.spec ?? {});
       if (!spec.success) {
         errors.push(...zodErrors(place, ['spec'], spec.error));
-        continue;
+        // With only unknown fields wrong, still check the rest (references
+        // too), so one run reports every problem.
+        spec = withoutUnknownKeys(definition.spec, envelope.data.spec ?? {}, spec.error);
+        if (!spec.success) continue;
       }
       const existing = config.byKind(kind).get(metadata.name);
       if (existing) {
