@@ -2,17 +2,19 @@ import type { z } from 'zod';
 import type { ConfigDoc, ReferenceProblem } from './configDoc.js';
 import type { LoadedConfig } from './loadedConfig.js';
 
-/** How one kind is validated; later stages add kinds here without touching the loader. */
+/** How one kind is validated; a stage adds its kinds with defineKind and the loader picks them up. */
 export interface KindDefinition<S = any> {
   kind: string;
+  /** the spec schema; its output (defaults filled in) becomes ConfigDoc.spec */
   spec: z.ZodType<S, any>;
-  /** checks against other documents (a Service's owner must be a Team, …) */
+  /** checks against other documents (a Service's owner must be a Team, …), run once every document is read */
   references?: (doc: ConfigDoc<S>, config: LoadedConfig) => ReferenceProblem[];
 }
 
 const kinds = new Map<string, KindDefinition>();
 
 export function defineKind<S>(def: KindDefinition<S>): KindDefinition<S> {
+  if (kinds.has(def.kind) && kinds.get(def.kind) !== def) throw new Error(`config kind ${def.kind} is defined twice`);
   kinds.set(def.kind, def);
   return def;
 }
@@ -22,5 +24,5 @@ export function kindDefinition(kind: string): KindDefinition | undefined {
 }
 
 export function knownKinds(): string[] {
-  return [...kinds.keys()];
+  return [...kinds.keys()].sort();
 }

@@ -3,12 +3,19 @@ import { durationSchema } from './duration.js';
 import { defineKind } from './kindRegistry.js';
 import { mustExist } from './references.js';
 
+// Every object is strict: a misspelled optional field would otherwise be
+// silently ignored, which is the worst kind of config bug.
+
 const stringMap = z.record(z.string(), z.string());
+
+/** A required reference, with a message that says what to put there. */
+const requiredName = (what: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `is required: ${what}` : undefined) }).min(1, `must not be empty: ${what}`);
 
 export const teamSpecSchema = z
   .object({
     description: z.string().optional(),
-    members: z.array(z.object({ user: z.string(), role: z.string().optional() }).strict()).optional(),
+    members: z.array(z.object({ user: requiredName('the name of a User'), role: z.string().optional() }).strict()).optional(),
   })
   .strict();
 export type TeamSpec = z.output<typeof teamSpecSchema>;
@@ -26,21 +33,23 @@ export const userSpecSchema = z
   .object({
     displayName: z.string().optional(),
     email: z.email({ error: 'must be an email address' }).optional(),
-    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').optional(),
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').optional(),
   })
   .strict();
 export type UserSpec = z.output<typeof userSpecSchema>;
 
 export const serviceSpecSchema = z
   .object({
-    owner: z.string({ error: 'is required: the Team that owns the service' }),
+    owner: requiredName('the Team that owns the service'),
     description: z.string().optional(),
+    /** an alert carrying all of these labels belongs to this service */
     labels: stringMap.optional(),
     integrationKeys: z
       .array(
         z
           .object({
-            name: z.string(),
+            name: requiredName('a name for the key'),
+            // Only the variable's name: a secret in a YAML file ends up in git.
             env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable (A-Z, 0-9, _); the key itself never goes in the file'),
           })
           .strict(),
@@ -52,7 +61,7 @@ export type ServiceSpec = z.output<typeof serviceSpecSchema>;
 
 export const hostSpecSchema = z
   .object({
-    address: z.string().min(1),
+    address: requiredName('where to reach the host, e.g. 10.0.0.5 or web-1.internal:22'),
     service: z.string().optional(),
     cluster: z.string().optional(),
     labels: stringMap.optional(),
@@ -62,7 +71,8 @@ export type HostSpec = z.output<typeof hostSpecSchema>;
 
 export const heartbeatSpecSchema = z
   .object({
-    interval: durationSchema,
+    // A zero interval would fire on every tick of the checker.
+    interval: durationSchema.refine((ms) => ms > 0, 'must be longer than 0s'),
     grace: durationSchema.default(0),
     service: z.string().optional(),
     severity: z.enum(['critical', 'error', 'warning', 'info']).default('critical'),
@@ -72,37 +82,41 @@ export const heartbeatSpecSchema = z
   .strict();
 export type HeartbeatSpec = z.output<typeof heartbeatSpecSchema>;
 
-defineKind({ kind: 'User', spec: userSpecSchema });
+export const userKind = defineKind({ kind: 'User', spec: userSpecSchema });
 
-defineKind({
+export const teamKind = defineKind({
   kind: 'Team',
   spec: teamSpecSchema,
   references: (doc, config) => (doc.spec.members ?? []).flatMap((m, i) => mustExist(config, 'User', m.user, ['spec', 'members', i, 'user'])),
 });
 
-defineKind({
+export const serviceKind = defineKind({
   kind: 'Service',
   spec: serviceSpecSchema,
   references: (doc, config) => [
     ...mustExist(config, 'Team', doc.spec.owner, ['spec', 'owner']),
-    ...(doc.spec.integrationKeys ?? [])
-      .map((key, i) => ({ key, i }))
-      .filter(({ key }) => !process.env[key.env])
-      .map(({ key, i }) => ({
-        path: ['spec', 'integrationKeys', i, 'env'],
-        message: `environment variable ${key.env} is not set; this integration key is disabled`,
-        severity: 'warning' as const,
-      })),
+    // Only whether it is set: the value is a secret and never goes into a message.
+    ...(doc.spec.integrationKeys ?? []).flatMap((key, i) =>
+      process.env[key.env]
+        ? []
+        : [
+            {
+              path: ['spec', 'integrationKeys', i, 'env'],
+              message: `environment variable ${key.env} is not set; this integration key is disabled`,
+              severity: 'warning' as const,
+            },
+          ],
+    ),
   ],
 });
 
-defineKind({
+export const hostKind = defineKind({
   kind: 'Host',
   spec: hostSpecSchema,
   references: (doc, config) => mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),
 });
 
-defineKind({
+export const heartbeatKind = defineKind({
   kind: 'Heartbeat',
   spec: heartbeatSpecSchema,
   references: (doc, config) => mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),

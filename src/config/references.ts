@@ -1,21 +1,31 @@
 import { closest, distance } from 'fastest-levenshtein';
-import type { ReferenceProblem } from './configDoc.js';
-import type { LoadedConfig } from './loadedConfig.js';
 
-/** A problem when `name` is not a document of `kind`, with a suggestion for a likely typo. */
+/** `(did you mean "payments"?)` when a name is a likely typo of one of `candidates`, else ''. */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  if (candidates.length === 0) return '';
+  const guess = closest(name, candidates as string[]);
+  const d = distance(name, guess);
+  // Up to 2 edits for short names, 3 for long ones; never when nearly every
+  // character differs ("db" is not a typo of "ui").
+  const allowed = Math.min(3, Math.max(2, Math.floor(name.length / 3)));
+  return d <= allowed && d < name.length ? ` (did you mean "${guess}"?)` : '';
+}
+
+/** A problem when `name` names no document of `kind`, with a suggestion for a likely typo. */
 export function mustExist(
-  config: LoadedConfig,
+  config: { declaredNames(kind: string): string[] },
   kind: string,
   name: string | undefined,
   path: Array<string | number>,
-): ReferenceProblem[] {
+): { path: Array<string | number>; message: string }[] {
   if (name === undefined) return [];
-  const names = [...config.byKind(kind).keys()];
+  const names = config.declaredNames(kind);
   if (names.includes(name)) return [];
-  const noun = kind.toLowerCase();
-  let message = `${noun} "${name}" does not exist`;
-  const guess = names.length ? closest(name, names) : undefined;
-  if (guess && distance(name, guess) <= Math.max(2, Math.floor(name.length / 3))) message += ` (did you mean "${guess}"?)`;
-  else if (names.length === 0) message += ` (no ${kind} is defined)`;
-  return [{ path, message }];
+  const hint = names.length === 0 ? ` (no ${kind} is defined)` : didYouMean(name, names);
+  return [{ path, message: `${kindInProse(kind)} "${name}" does not exist${hint}` }];
+}
+
+/** `EscalationPolicy` → `escalation policy`, as a sentence would say it. */
+function kindInProse(kind: string): string {
+  return kind.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }

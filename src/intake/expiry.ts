@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.js';
 import { alertIsOpen } from '../store/schema.js';
-import { enqueueWork, type WorkItem } from '../store/workQueue.js';
+import { enqueueWork } from '../store/workQueue.js';
+import { alertWork } from './ingest.js';
 import type { Labels } from './fingerprint.js';
 import { loadActiveSilences, matchableLabels, silencingIds } from './silences.js';
 
@@ -42,8 +43,7 @@ export async function resolveExpiredAlerts(store: Store, now: number): Promise<n
         })),
       )
       .execute();
-    const work: WorkItem[] = due.filter((a) => a.silenced_by === null).map((a) => ({ kind: 'alert.resolved', subject: String(a.id) }));
-    await enqueueWork(tx, work, now);
+    await enqueueWork(tx, alertWork(due.filter((a) => a.silenced_by === null).map((a) => ({ kind: 'alert.resolved', id: a.id }))), now);
     return due.length;
   });
 }
@@ -63,7 +63,7 @@ export async function reapplySilences(store: Store, now: number): Promise<{ sile
       .execute();
     let silenced = 0;
     let unsilenced = 0;
-    const work: WorkItem[] = [];
+    const work: Array<{ kind: string; id: number }> = [];
     for (const alert of open) {
       const ids = silencingIds(matchableLabels(JSON.parse(alert.labels) as Labels, alert.service), active);
       const next = ids.length > 0 ? JSON.stringify(ids) : null;
@@ -71,12 +71,12 @@ export async function reapplySilences(store: Store, now: number): Promise<{ sile
       await tx.updateTable('alerts').set({ silenced_by: next, updated_at: now }).where('id', '=', alert.id).execute();
       if (next === null) {
         unsilenced++;
-        if (alert.status === 'firing') work.push({ kind: 'alert.firing', subject: String(alert.id) });
+        if (alert.status === 'firing') work.push({ kind: 'alert.firing', id: alert.id });
       } else if (alert.silenced_by === null) {
         silenced++;
       }
     }
-    await enqueueWork(tx, work, now);
+    await enqueueWork(tx, alertWork(work), now);
     return { silenced, unsilenced };
   });
 }

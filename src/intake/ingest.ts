@@ -1,10 +1,10 @@
 import type { Store, Tx } from '../store/store.js';
-import { alertIsOpen, type AlertRow, type AlertUpdate, type NewAlertEventRow, type NewAlertRow } from '../store/schema.js';
+import { alertIsOpen, type AlertRow, type AlertUpdate, type NewAlertRow } from '../store/schema.js';
 import { enqueueWork, type WorkItem } from '../store/workQueue.js';
+import { bulkInsert } from '../store/bulkInsert.js';
 import type { AlertEvent, EventResult } from './alertEvent.js';
 import { loadActiveSilences, matchableLabels, silencingIds, type ActiveSilence } from './silences.js';
 
-const INSERT_CHUNK = 200;
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
@@ -119,37 +119,49 @@ async function applySegment(
     });
   }
 
-  const ids = await insertNewAlerts(tx, [...fresh.values()]);
+  const ids = await insertNewAlerts(store, tx, [...fresh.values()]);
   for (const alert of open.values()) {
     if (alert.update) await tx.updateTable('alerts').set(alert.update).where('id', '=', alert.row.id).execute();
   }
   const idOf = (ref: OpenAlert | PendingNew): number =>
     'update' in ref ? ref.row.id : (ids.get(ref.row.fingerprint) as number);
 
-  const eventRows: NewAlertEventRow[] = history.map(({ ref, event }) => ({
-    alert_id: idOf(ref),
-    received_at: now,
-    source: event.source,
-    action: event.action,
-    payload: JSON.stringify(event.payload ?? null),
-  }));
-  for (let i = 0; i < eventRows.length; i += INSERT_CHUNK) {
-    await tx.insertInto('alert_events').values(eventRows.slice(i, i + INSERT_CHUNK)).execute();
-  }
-  const items: WorkItem[] = work.map(({ ref, kind }) => ({ kind, subject: String(idOf(ref)) }));
-  await enqueueWork(tx, items, now);
+  await bulkInsert(
+    tx,
+    store.dialect,
+    'alert_events',
+    ['alert_id', 'received_at', 'source', 'action', 'payload'],
+    history.map(({ ref, event }) => [idOf(ref), now, event.source, event.action, JSON.stringify(event.payload ?? null)]),
+  );
+  await enqueueWork(tx, alertWork(work.map(({ ref, kind }) => ({ kind, id: idOf(ref) }))), now);
 
   return results.map(({ ref, result }) => (ref ? { ...result, alertId: idOf(ref) } : result));
 }
 
-async function insertNewAlerts(tx: Tx, alerts: PendingNew[]): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
-  for (let i = 0; i < alerts.length; i += INSERT_CHUNK) {
-    const rows = alerts.slice(i, i + INSERT_CHUNK).map((a) => a.row);
-    const inserted = await tx.insertInto('alerts').values(rows).returning(['id', 'fingerprint']).execute();
-    for (const r of inserted) ids.set(r.fingerprint, r.id);
+const alertColumns = [
+  'fingerprint', 'source', 'status', 'labels', 'annotations', 'summary', 'severity', 'service', 'host', 'dedup_key',
+  'generator_url', 'starts_at', 'ends_at', 'ends_at_from_timeout', 'last_seen_at', 'acknowledged_at', 'resolved_at',
+  'occurrences', 'silenced_by', 'created_at', 'updated_at',
+] as const;
+
+async function insertNewAlerts(store: Store, tx: Tx, alerts: PendingNew[]): Promise<Map<string, number>> {
+  const rows = alerts.map((a) => alertColumns.map((c) => a.row[c] ?? null));
+  const inserted = await bulkInsert(tx, store.dialect, 'alerts', alertColumns, rows, ['id', 'fingerprint']);
+  return new Map(inserted.map((r) => [r.fingerprint as string, Number(r.id)]));
+}
+
+/**
+ * One work item per kind per commit, listing the alerts it concerns: a
+ * burst of 800 alerts is one item for the next stage to claim, not 800.
+ */
+export function alertWork(items: Array<{ kind: string; id: number }>): WorkItem[] {
+  const byKind = new Map<string, number[]>();
+  for (const { kind, id } of items) {
+    const ids = byKind.get(kind) ?? [];
+    if (!ids.includes(id)) ids.push(id);
+    byKind.set(kind, ids);
   }
-  return ids;
+  return [...byKind].map(([kind, alertIds]) => ({ kind, subject: alertIds.join(',').slice(0, 200), payload: { alertIds } }));
 }
 
 function silencedBy(event: Pick<AlertEvent, 'labels' | 'service'>, active: ActiveSilence[]): string | null {
