@@ -28,7 +28,12 @@ export class GroupCommitter {
   commit(events: AlertEvent[]): Promise<EventResult[]> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ events, resolve, reject });
-      if (!this.draining) void this.drain();
+      if (!this.draining) {
+        this.draining = true;
+        // Let requests that already arrived be parsed first, so they join
+        // this commit instead of each waiting for the one before.
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
@@ -43,7 +48,6 @@ export class GroupCommitter {
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.waiting.length > 0) {
         const group = this.takeGroup();
