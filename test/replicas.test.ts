@@ -1,0 +1,38 @@
+import pino from 'pino';
+import { afterEach, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../src/server.js';
+import { systemClock } from '../src/store/clock.js';
+import { createTestDatabase, postgresUrl, type TestDatabase } from './support/testDatabases.js';
+import { describe } from 'vitest';
+
+describe.skipIf(!postgresUrl)('several replicas on one PostgreSQL database [postgres]', () => {
+  let db: TestDatabase | undefined;
+  const servers: RunningServer[] = [];
+  afterEach(async () => {
+    for (const s of servers.splice(0)) await s.close();
+    await db?.cleanup();
+  });
+
+  it('keep one open alert per fingerprint when both take the same alert at once', async () => {
+    db = await createTestDatabase('postgres');
+    for (let i = 0; i < 2; i++) {
+      servers.push(
+        await startServer({ ...db.options, port: 0, host: '127.0.0.1', maintenanceIntervalMs: 0, clock: systemClock, logger: pino({ level: 'silent' }) }),
+      );
+    }
+    const post = (server: RunningServer, n: number) =>
+      fetch(`${server.url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify([{ labels: { alertname: 'Shared', instance: 'db-1' } }, { labels: { alertname: 'Own', replica: String(n % 2) } }]),
+      }).then((r) => r.status);
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, n) => post(servers[n % 2]!, n)));
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const res = await fetch(`${servers[0]!.url}/api/v1/alerts?limit=100`);
+    const alerts = ((await res.json()) as any).alerts as any[];
+    const shared = alerts.filter((a) => a.labels.alertname === 'Shared');
+    expect(shared).toHaveLength(1);
+    expect(shared[0].occurrences).toBe(40);
+    expect(alerts.filter((a) => a.labels.alertname === 'Own')).toHaveLength(2);
+  });
+});
