@@ -1,174 +1,165 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMap, isScalar, LineCounter, parseAllDocuments, type Document } from 'yaml';
-import { z } from 'zod';
-import type { ConfigDoc, ReferenceProblem } from './configDoc.js';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { z } from 'zod';
+import type { ConfigDoc } from './configDoc.js';
+import { DocumentPlace, type DocPath } from './documentPlace.js';
+import { envelopeSchema, NAME_PATTERN } from './envelope.js';
 import type { ConfigError } from './errors.js';
+import { configErrorMap, knownFieldsAt } from './issueMessages.js';
 import { kindDefinition, knownKinds } from './kindRegistry.js';
 import { LoadedConfig } from './loadedConfig.js';
+import { didYouMean, likelyMeant } from './references.js';
+// The built-in kinds register themselves on import.
 import './kinds.js';
 
 export interface ConfigLoadResult {
+  /** false when there is at least one error; warnings do not count */
   ok: boolean;
   errors: ConfigError[];
   warnings: ConfigError[];
+  /** the documents that passed validation (all of them when ok) */
   config: LoadedConfig;
 }
 
-const API_VERSION = 'prodeng/v1';
-
-const envelopeSchema = z
-  .object({
-    apiVersion: z.literal(API_VERSION, { error: `must be ${API_VERSION}` }),
-    kind: z.string({ error: 'is required' }),
-    metadata: z
-      .object({
-        name: z
-          .string({ error: 'is required' })
-          .regex(/^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/, 'must be lowercase letters, digits, ".", "_" or "-", starting and ending with a letter or digit, at most 63 characters'),
-        labels: z.record(z.string(), z.string()).optional(),
-        annotations: z.record(z.string(), z.string()).optional(),
-      })
-      .strict(),
-    spec: z.unknown().optional(),
-  })
-  .strict();
-
-type Path = ReadonlyArray<PropertyKey>;
-
-/** Where a document came from, to turn a path inside it into file:line:column. */
-class DocumentPlace {
-  constructor(
-    readonly file: string,
-    private doc: Document,
-    private lines: LineCounter,
-  ) {}
-
-  private at(offset: number) {
-    const { line, col } = this.lines.linePos(offset);
-    return { line, column: col };
-  }
-
-  /** The node at path, or its nearest existing parent; for an unknown key, the key itself. */
-  position(path: Path, key?: string): { line: number; column: number } {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = this.doc.getIn(path.slice(0, depth) as unknown[], true) as { range?: [number, number, number] } | undefined;
-      if (!node?.range) continue;
-      if (key !== undefined && depth === path.length && isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
-        const keyNode = pair?.key as { range?: [number, number, number] } | undefined;
-        if (keyNode?.range) return this.at(keyNode.range[0]);
-      }
-      return this.at(node.range[0]);
-    }
-    return this.at(this.doc.contents?.range?.[0] ?? 0);
-  }
-
-  error(path: Path, message: string, key?: string): ConfigError {
-    const fullPath = key === undefined ? path : [...path, key];
-    return { file: this.file, ...this.position(path, key), path: formatPath(fullPath), message };
-  }
-}
-
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? String(part) : `.${String(part)}`;
-  return out;
-}
-
-function zodErrors(place: DocumentPlace, prefix: Path, error: z.ZodError): ConfigError[] {
-  return error.issues.flatMap((issue) => {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => place.error(path, `unknown field "${key}"`, key));
-    }
-    return [place.error(path, issue.message)];
-  });
-}
-
-function withoutUnknownKeys(schema: z.ZodType, input: unknown, error: z.ZodError): ReturnType<z.ZodType['safeParse']> {
-  if (!error.issues.every((i) => i.code === 'unrecognized_keys')) return { success: false, error } as ReturnType<z.ZodType['safeParse']>;
-  const copy = structuredClone(input) as Record<string, unknown>;
-  for (const issue of error.issues) {
-    if (issue.code !== 'unrecognized_keys') continue;
-    let target: any = copy;
-    for (const key of issue.path) target = target?.[key as string];
-    for (const key of issue.keys) if (target && typeof target === 'object') delete target[key];
-  }
-  return schema.safeParse(copy);
-}
-
-async function yamlFiles(dir: string): Promise<string[]> {
-  const names = await readdir(dir);
-  return names.filter((n) => /\.ya?ml$/.test(n)).sort();
-}
-
-/** Reads every *.yaml / *.yml in dir (not recursive) and reports every problem, not just the first. */
+/** Reads every *.yaml / *.yml in dir (not subdirectories) and reports every problem, not just the first. */
 export async function loadConfigDir(dir: string): Promise<ConfigLoadResult> {
   const errors: ConfigError[] = [];
   const warnings: ConfigError[] = [];
   const config = new LoadedConfig();
-  const places = new Map<ConfigDoc, DocumentPlace>();
 
+  let names: string[];
   try {
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    names = await yamlFilesIn(dir);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (err as Error).message;
-    return { ok: false, errors: [{ file: dir, line: 1, column: 1, path: '', message: reason }], warnings, config };
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (err as Error).message;
+    return { ok: false, errors: [{ file: dir, line: 1, column: 1, path: '', message }], warnings, config };
   }
 
-  for (const name of await yamlFiles(dir)) {
+  const checked: Array<{ doc: ConfigDoc; place: DocumentPlace }> = [];
+  for (const name of names) {
     const file = join(dir, name);
-    const text = await readFile(file, 'utf8');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      errors.push({ file, line: 1, column: 1, path: '', message: `cannot read: ${(err as Error).message}` });
+      continue;
+    }
     const lines = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
-    for (const doc of Array.isArray(docs) ? docs : []) {
-      const place = new DocumentPlace(file, doc, lines);
-      if (doc.errors.length > 0) {
-        for (const e of doc.errors) {
-          const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-          errors.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML: ${e.message.split('\n')[0]}` });
-        }
-        continue;
-      }
-      const value = doc.toJS();
-      if (value === null || value === undefined) continue;
-      const envelope = envelopeSchema.safeParse(value);
-      if (!envelope.success) {
-        errors.push(...zodErrors(place, [], envelope.error));
-        continue;
-      }
-      const { kind, metadata } = envelope.data;
-      const definition = kindDefinition(kind);
-      if (!definition) {
-        errors.push(place.error(['kind'], `unknown kind "${kind}" (known kinds: ${knownKinds().join(', ')})`));
-        continue;
-      }
-      let spec = definition.spec.safeParse(envelope.data.spec ?? {});
-      if (!spec.success) {
-        errors.push(...zodErrors(place, ['spec'], spec.error));
-        // With only unknown fields wrong, still check the rest (references
-        // too), so one run reports every problem.
-        spec = withoutUnknownKeys(definition.spec, envelope.data.spec ?? {}, spec.error);
-        if (!spec.success) continue;
-      }
-      const existing = config.byKind(kind).get(metadata.name);
-      if (existing) {
-        errors.push(place.error(['metadata', 'name'], `${kind} "${metadata.name}" is already defined at ${existing.source.file}:${existing.source.line}`));
-        continue;
-      }
-      const start = place.position([]);
-      const configDoc: ConfigDoc = { kind, name: metadata.name, metadata, spec: spec.data, source: { file, ...start } };
-      config.add(configDoc);
-      places.set(configDoc, place);
+    for (const yamlDoc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })) {
+      const place = new DocumentPlace(file, yamlDoc, lines);
+      const doc = checkDocument(yamlDoc, place, config, errors, warnings);
+      if (doc) checked.push({ doc, place });
     }
   }
 
-  // References are checked once every document is known, so order of files does not matter.
-  for (const [doc, place] of places) {
-    const problems: ReferenceProblem[] = kindDefinition(doc.kind)?.references?.(doc, config) ?? [];
-    for (const p of problems) (p.severity === 'warning' ? warnings : errors).push(place.error(p.path, p.message));
+  // References are checked once every document is known, so the order of files does not matter.
+  for (const { doc, place } of checked) {
+    for (const problem of kindDefinition(doc.kind)?.references?.(doc, config) ?? []) {
+      (problem.severity === 'warning' ? warnings : errors).push(place.error(problem.path, problem.message));
+    }
   }
-  errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+  const byPlace = (a: ConfigError, b: ConfigError) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column);
+  errors.sort(byPlace);
+  warnings.sort(byPlace);
   return { ok: errors.length === 0, errors, warnings, config };
+}
+
+async function yamlFilesIn(dir: string): Promise<string[]> {
+  if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (!/\.ya?ml$/.test(entry.name)) continue;
+    // A symlink counts when it points at a file (config mounted from a ConfigMap is all symlinks).
+    const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(join(dir, entry.name)).catch(() => undefined))?.isFile());
+    if (isFile) files.push(entry.name);
+  }
+  return files.sort();
+}
+
+/**
+ * Validates one YAML document, pushing every problem it has. Returns the
+ * document when it is good enough to check its references: it may still have
+ * unknown fields, which were reported and are otherwise ignored.
+ */
+function checkDocument(yamlDoc: Document, place: DocumentPlace, config: LoadedConfig, errors: ConfigError[], warnings: ConfigError[]): ConfigDoc | undefined {
+  for (const w of yamlDoc.warnings) warnings.push({ file: place.file, ...place.at(w.pos[0]), path: '', message: `YAML: ${firstLine(w.message)}` });
+  if (yamlDoc.errors.length > 0) {
+    for (const e of yamlDoc.errors) errors.push({ file: place.file, ...place.at(e.pos[0]), path: '', message: `YAML: ${firstLine(e.message)}` });
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = yamlDoc.toJS();
+  } catch (err) {
+    errors.push(place.error([], `YAML: ${firstLine((err as Error).message)}`));
+    return undefined;
+  }
+  if (value === null || value === undefined) return undefined; // an empty document, e.g. a trailing `---`
+
+  const envelope = parseAll(envelopeSchema, value, [], place, errors);
+  const fields = typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+  // The kind's spec is checked even when the envelope is wrong, so one run shows everything.
+  const kind = typeof fields.kind === 'string' ? fields.kind : undefined;
+  const definition = kind === undefined ? undefined : kindDefinition(kind);
+  if (kind !== undefined && !definition) {
+    const known = knownKinds();
+    const guess = likelyMeant(kind, known);
+    errors.push(place.error(['kind'], `unknown kind "${kind}" (${guess ? `did you mean "${guess}"? ` : ''}known kinds: ${known.join(', ')})`));
+  }
+  const spec = definition ? parseAll(definition.spec, fields.spec ?? {}, ['spec'], place, errors) : undefined;
+
+  const name = (fields.metadata as Record<string, unknown> | undefined)?.name;
+  if (!definition || typeof name !== 'string' || !NAME_PATTERN.test(name)) return undefined;
+  const source = { file: place.file, ...place.start() };
+  const first = config.declare(definition.kind, name, source);
+  if (first) {
+    errors.push(place.error(['metadata', 'name'], `${definition.kind} "${name}" is already defined at ${first.file}:${first.line}`));
+    return undefined;
+  }
+  if (!envelope || !spec) return undefined;
+  const doc: ConfigDoc = { kind: definition.kind, name, metadata: envelope.data.metadata, spec: spec.data, source };
+  config.add(doc);
+  return doc;
+}
+
+/**
+ * Parses with `schema`, pushing an error for every issue. When the only
+ * issues are unknown fields, parses again without them so the caller can go
+ * on to check references: the run still fails, but shows every problem.
+ */
+function parseAll<S extends z.ZodType>(schema: S, input: unknown, prefix: DocPath, place: DocumentPlace, errors: ConfigError[]): { data: z.output<S> } | undefined {
+  const result = schema.safeParse(input, { error: configErrorMap });
+  if (result.success) return { data: result.data };
+  for (const issue of result.error.issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownFieldsAt(schema, issue.path);
+      for (const key of issue.keys) errors.push(place.error(path, `unknown field "${key}"${didYouMean(key, known)}`, key));
+    } else {
+      errors.push(place.error(path, issue.message));
+    }
+  }
+  if (!result.error.issues.every((issue) => issue.code === 'unrecognized_keys')) return undefined;
+  const retry = schema.safeParse(withoutKeys(input, result.error.issues));
+  return retry.success ? { data: retry.data } : undefined;
+}
+
+function withoutKeys(input: unknown, issues: z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(input);
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    let target: unknown = copy;
+    for (const key of issue.path) target = (target as Record<PropertyKey, unknown> | undefined)?.[key];
+    if (target && typeof target === 'object') for (const key of issue.keys) delete (target as Record<string, unknown>)[key];
+  }
+  return copy;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
 }

@@ -1,14 +1,20 @@
 import { closest, distance } from 'fastest-levenshtein';
 
-/** `(did you mean "payments"?)` when a name is a likely typo of one of `candidates`, else ''. */
-export function didYouMean(name: string, candidates: readonly string[]): string {
-  if (candidates.length === 0) return '';
+/** The candidate `name` is most likely a typo of, if any. */
+export function likelyMeant(name: string, candidates: readonly string[]): string | undefined {
+  if (candidates.length === 0) return undefined;
   const guess = closest(name, candidates as string[]);
   const d = distance(name, guess);
   // Up to 2 edits for short names, 3 for long ones; never when nearly every
   // character differs ("db" is not a typo of "ui").
   const allowed = Math.min(3, Math.max(2, Math.floor(name.length / 3)));
-  return d <= allowed && d < name.length ? ` (did you mean "${guess}"?)` : '';
+  return d <= allowed && d < name.length ? guess : undefined;
+}
+
+/** ` (did you mean "payments"?)` when a name is a likely typo of one of `candidates`, else ''. */
+export function didYouMean(name: string, candidates: readonly string[]): string {
+  const guess = likelyMeant(name, candidates);
+  return guess === undefined ? '' : ` (did you mean "${guess}"?)`;
 }
 
 /** A problem when `name` names no document of `kind`, with a suggestion for a likely typo. */
