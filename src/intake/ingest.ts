@@ -1,5 +1,6 @@
 import type { Store, Tx } from '../store/store.js';
-import { alertIsOpen, type AlertRow, type AlertUpdate, type NewAlertRow } from '../store/schema.js';
+import { CompiledQuery } from 'kysely';
+import { type AlertRow, type AlertUpdate, type NewAlertRow } from '../store/schema.js';
 import { enqueueWork, type WorkItem } from '../store/workQueue.js';
 import { bulkInsert } from '../store/bulkInsert.js';
 import type { AlertEvent, EventResult } from './alertEvent.js';
@@ -63,14 +64,8 @@ async function applySegment(
 ): Promise<EventResult[]> {
   const fingerprints = [...new Set(events.map((e) => e.fingerprint))];
   const open = new Map<string, OpenAlert>();
-  for (let i = 0; i < fingerprints.length; i += 500) {
-    let q = tx
-      .selectFrom('alerts')
-      .selectAll()
-      .where('fingerprint', 'in', fingerprints.slice(i, i + 500))
-      .where(alertIsOpen);
-    if (store.dialect === 'postgres') q = q.forUpdate();
-    for (const row of await q.execute()) open.set(row.fingerprint, { row, update: null, wasSilenced: row.silenced_by !== null });
+  for (const row of await openAlertsByFingerprint(store, tx, fingerprints)) {
+    open.set(row.fingerprint, { row, update: null, wasSilenced: row.silenced_by !== null });
   }
   const fresh = new Map<string, PendingNew>();
   // History rows and results point at alerts that may not have ids yet.
@@ -136,6 +131,20 @@ async function applySegment(
   await enqueueWork(tx, alertWork(work.map(({ ref, kind }) => ({ kind, id: idOf(ref) }))), now);
 
   return results.map(({ ref, result }) => (ref ? { ...result, alertId: idOf(ref) } : result));
+}
+
+/**
+ * The open alerts among these fingerprints, locked on PostgreSQL until the
+ * transaction ends. The fingerprints travel as one parameter (a JSON array
+ * on SQLite, an array on PostgreSQL) instead of hundreds.
+ */
+async function openAlertsByFingerprint(store: Store, tx: Tx, fingerprints: string[]): Promise<AlertRow[]> {
+  if (fingerprints.length === 0) return [];
+  const query =
+    store.dialect === 'postgres'
+      ? CompiledQuery.raw(`select * from "alerts" where "fingerprint" = any($1) and status <> 'resolved' for update`, [fingerprints])
+      : CompiledQuery.raw(`select * from "alerts" where "fingerprint" in (select value from json_each(?)) and status <> 'resolved'`, [JSON.stringify(fingerprints)]);
+  return (await tx.executeQuery<AlertRow>(query)).rows;
 }
 
 const alertColumns = [
