@@ -1,0 +1,86 @@
+import { spawn } from 'node:child_process';
+import { z } from 'zod';
+import { durationSchema } from '../config/duration.js';
+import { defineAction } from './action.js';
+
+const MAX_OUTPUT_BYTES = 16 * 1024;
+
+export const execParams = z
+  .object({
+    argv: z.array(z.string()).min(1, 'give the program and its arguments as a list, e.g. ["systemctl", "restart", "web"]'),
+    timeout: durationSchema.default(30_000),
+    cwd: z.string().optional(),
+    /** environment variables to pass by name from prodeng's own environment (secrets stay out of the runbook) */
+    env: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).optional(),
+  })
+  .strict();
+
+/** Keeps the first bytes of a stream and counts what it dropped. */
+class TruncatedOutput {
+  private chunks: Buffer[] = [];
+  private kept = 0;
+  dropped = 0;
+  add(chunk: Buffer): void {
+    const room = MAX_OUTPUT_BYTES - this.kept;
+    if (room > 0) {
+      const part = chunk.subarray(0, room);
+      this.chunks.push(part);
+      this.kept += part.length;
+    }
+    this.dropped += Math.max(0, chunk.length - Math.max(room, 0));
+  }
+  text(): string {
+    const s = Buffer.concat(this.chunks).toString('utf8');
+    return this.dropped > 0 ? `${s}\n… (${this.dropped} more bytes not kept)` : s;
+  }
+}
+
+/**
+ * Runs a local program. The argv array goes straight to the kernel (no
+ * shell), so a templated value is exactly one argument and its characters
+ * (`;`, `$( )`, quotes) mean nothing.
+ */
+export const execAction = defineAction({
+  name: 'exec',
+  description: 'run a local command given as an argv array, with a timeout; exit code and output are kept',
+  risk: 'disruptive',
+  params: execParams,
+  run(params, ctx) {
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+      for (const name of params.env ?? []) if (process.env[name] !== undefined) env[name] = process.env[name];
+      const child = spawn(params.argv[0] as string, params.argv.slice(1), { shell: false, cwd: params.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const stdout = new TruncatedOutput();
+      const stderr = new TruncatedOutput();
+      child.stdout.on('data', (c: Buffer) => stdout.add(c));
+      child.stderr.on('data', (c: Buffer) => stderr.add(c));
+      let timedOut = false;
+      const kill = () => child.kill('SIGKILL');
+      const timer = setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, params.timeout);
+      ctx.signal.addEventListener('abort', kill, { once: true });
+      const finish = (exitCode: number | null, signal: string | null, error?: Error) => {
+        clearTimeout(timer);
+        ctx.signal.removeEventListener('abort', kill);
+        const output = { argv: params.argv, exitCode, signal, timedOut, durationMs: Date.now() - started, stdout: stdout.text(), stderr: stderr.text() };
+        if (error) return resolve({ ok: false, summary: `could not start ${params.argv[0]}: ${error.message}`, output: { ...output, error: error.message } });
+        if (timedOut) return resolve({ ok: false, summary: `${params.argv[0]} did not finish within ${params.timeout} ms and was killed`, output });
+        resolve({ ok: exitCode === 0, summary: `${params.argv[0]} exited with ${exitCode ?? signal}`, output });
+      };
+      let settled = false;
+      child.once('error', (err) => {
+        if (settled) return;
+        settled = true;
+        finish(null, null, err);
+      });
+      child.once('close', (code, signal) => {
+        if (settled) return;
+        settled = true;
+        finish(code, signal);
+      });
+    });
+  },
+});
