@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import './kinds.js';
 import { loadConfigDir, emptyConfig, formatConfigError, type LoadedConfig } from './config/index.js';
 import { buildApi } from './api/app.js';
 import { systemClock, type Clock } from './store/clock.js';
@@ -9,6 +10,7 @@ import { reapplySilences } from './intake/expiry.js';
 import { GroupCommitter } from './intake/groupCommit.js';
 import { registerHeartbeats, type HeartbeatDefinition } from './probes/heartbeats.js';
 import { createEngineMetrics } from './reports/engineMetrics.js';
+import type { RunbookSpec } from './remediation/runbookKind.js';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 
 export interface ServeOptions {
@@ -112,6 +114,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     services: serviceDirectoryFrom(config),
     committer: new GroupCommitter(store, clock),
     heartbeats,
+    runbooks: [...config.byKind<RunbookSpec>('Runbook').values()],
     metrics,
     apiTokens,
     resolveTimeoutMs: opts.resolveTimeoutMs ?? 5 * 60_000,

@@ -97,3 +97,42 @@ describe('prodeng CLI', () => {
     });
   });
 });
+
+describe('prodeng runbooks explain', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', {
+      clock: systemClock,
+      configYaml: `apiVersion: prodeng/v1
+kind: Runbook
+metadata: { name: restart-web }
+spec:
+  match: { alertname: WebDown }
+  target: "{{ labels.instance }}"
+  steps: [{ action: exec, with: { argv: ["true"] } }]
+---
+apiVersion: prodeng/v1
+kind: Runbook
+metadata: { name: restart-canary }
+spec:
+  match: { alertname: WebDown, instance: "=~canary-.*" }
+  target: "{{ labels.instance }}"
+  steps: [{ action: exec, with: { argv: ["true"] } }]
+`,
+    });
+    await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'WebDown', instance: 'web-1' } }]);
+  });
+  afterAll(async () => server.stop());
+
+  it('says which runbook applies to an alert and why the other does not', async () => {
+    const id = (await server.request('GET', '/api/v1/alerts')).body.alerts[0].id;
+    const res = await prodeng(['runbooks', 'explain', String(id), '--url', server.url]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain(`alert ${id}: runbook restart-web applies`);
+    expect(res.stdout).toContain('* restart-web: chosen: all 1 matchers hold');
+    expect(res.stdout).toContain('- restart-canary: instance=~"canary-.*" does not hold: instance is "web-1"');
+    const missing = await prodeng(['runbooks', 'explain', '999999', '--url', server.url]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no alert with id 999999');
+  });
+});

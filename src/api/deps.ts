@@ -5,6 +5,8 @@ import type { ServiceDirectory } from '../intake/serviceDirectory.js';
 import type { GroupCommitter } from '../intake/groupCommit.js';
 import type { HeartbeatDefinition } from '../probes/heartbeats.js';
 import type { EngineMetrics } from '../reports/engineMetrics.js';
+import type { ConfigDoc } from '../config/index.js';
+import type { RunbookSpec } from '../remediation/runbookKind.js';
 
 /** Everything the HTTP routes need, built once by the composition root. */
 export interface ApiDeps {
@@ -13,6 +15,7 @@ export interface ApiDeps {
   services: ServiceDirectory;
   committer: GroupCommitter;
   heartbeats: Map<string, HeartbeatDefinition>;
+  runbooks: ConfigDoc<RunbookSpec>[];
   metrics: EngineMetrics;
   apiTokens: string[];
   resolveTimeoutMs: number;

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import '../kinds.js';
 import { formatConfigError, loadConfigDir } from '../config/index.js';
 
 export function checkConfigCommand(): Command {
@@ -21,6 +22,7 @@ export function checkConfigCommand(): Command {
         ['service', c.services.size],
         ['host', c.hosts.size],
         ['heartbeat', c.heartbeats.size],
+        ['runbook', c.byKind('Runbook').size],
       ]
         .filter(([, n]) => (n as number) > 0)
         .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`);

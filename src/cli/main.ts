@@ -5,6 +5,7 @@ import { serveCommand } from './serveCommand.js';
 import { checkConfigCommand } from './checkConfigCommand.js';
 import { alertsCommand } from './alertsCommand.js';
 import { silenceCommand } from './silenceCommand.js';
+import { runbooksCommand } from './runbooksCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -16,6 +17,7 @@ program.addCommand(serveCommand());
 program.addCommand(checkConfigCommand());
 program.addCommand(alertsCommand());
 program.addCommand(silenceCommand());
+program.addCommand(runbooksCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,5 @@
+// Every config kind a stage defines, so the loader knows them all wherever
+// config is read (server, check-config). The config folder's own kinds load
+// with it; stages register theirs on import.
+import './config/index.js';
+import './remediation/runbookKind.js';

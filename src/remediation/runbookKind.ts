@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { defineKind, durationSchema, type ConfigDoc } from '../config/index.js';
+import { mustExist } from '../config/references.js';
+import { configErrorMap } from '../config/issueMessages.js';
+import { compileMatcher, type Matcher } from '../intake/matchers.js';
+import { actionNamed, actionNames } from '../actions/registry.js';
+import { templateErrors } from './templates.js';
+
+/**
+ * `match` values: a plain value means equality; a value that starts with
+ * `=~`, `!~`, `!=` or `=` uses that operator, Alertmanager's four:
+ *   match: { alertname: WebDown, instance: "=~web-.*", env: "!=staging", team: "!~qa|test" }
+ * Regexes are anchored, as in Alertmanager.
+ */
+export function matcherFromEntry(name: string, raw: string): Matcher {
+  const op = /^(=~|!~|!=|=)/.exec(raw)?.[1];
+  const value = op ? raw.slice(op.length) : raw;
+  const matcher: Matcher = { name, value, isRegex: op === '=~' || op === '!~', isEqual: op !== '!=' && op !== '!~' };
+  compileMatcher(matcher);
+  return matcher;
+}
+
+const matchSchema = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names match [a-zA-Z_][a-zA-Z0-9_]*'), z.string()).transform((entries, ctx) => {
+  const matchers: Matcher[] = [];
+  for (const [name, raw] of Object.entries(entries)) {
+    try {
+      matchers.push(matcherFromEntry(name, raw));
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: [name], message: (err as Error).message });
+    }
+  }
+  return matchers;
+});
+
+const probeSchema = z
+  .object({
+    http: z.object({ url: z.string().min(1), status: z.number().int().min(100).max(599).default(200), timeout: durationSchema.default(5000) }).strict().optional(),
+    tcp: z.object({ address: z.string().min(1), timeout: durationSchema.default(5000) }).strict().optional(),
+    exec: z.object({ argv: z.array(z.string()).min(1), timeout: durationSchema.default(10_000) }).strict().optional(),
+  })
+  .strict()
+  .refine((p) => [p.http, p.tcp, p.exec].filter(Boolean).length === 1, 'give exactly one of http, tcp or exec');
+
+const stepSchema = z
+  .object({
+    name: z.string().optional(),
+    action: z.string().min(1),
+    with: z.record(z.string(), z.unknown()).default({}),
+    timeout: durationSchema.optional(),
+    /** re-run after a crash mid-step (true), or escalate as interrupted (false, the default) */
+    idempotent: z.boolean().default(false),
+  })
+  .strict();
+
+const percentOrCount = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+(\.\d+)?%$/, 'write a number of hosts (3) or a percentage ("10%")'),
+]);
+
+export const runbookSpecSchema = z
+  .object({
+    match: matchSchema,
+    service: z.string().optional(),
+    target: z.string().min(1, 'say what the remediation acts on, e.g. "{{ labels.instance }}"'),
+    manualMinutes: z.number().nonnegative().default(0),
+    confirm: probeSchema.optional(),
+    steps: z.array(stepSchema).min(1, 'a runbook needs at least one step'),
+    verify: z
+      .object({ alertResolvedWithin: durationSchema.optional(), probe: probeSchema.optional(), within: durationSchema.default(120_000) })
+      .strict()
+      .refine((v) => v.alertResolvedWithin !== undefined || v.probe !== undefined, 'give alertResolvedWithin, probe, or both')
+      .optional(),
+    onFailure: z.array(stepSchema).default([]),
+    safety: z
+      .object({
+        maxUnhealthy: z.object({ per: z.string().min(1), max: percentOrCount }).strict().optional(),
+        cooldown: durationSchema.optional(),
+        maxAttempts: z.object({ count: z.number().int().positive(), within: durationSchema }).strict().optional(),
+        rateLimit: z.object({ count: z.number().int().positive(), per: durationSchema }).strict().optional(),
+        maxConcurrent: z.number().int().positive().optional(),
+        dryRun: z.boolean().default(false),
+        requireApproval: z.boolean().default(false),
+        approvalTimeout: durationSchema.default(3_600_000),
+        stormCooldown: durationSchema.optional(),
+      })
+      .strict()
+      .default({ dryRun: false, requireApproval: false, approvalTimeout: 3_600_000 }),
+  })
+  .strict();
+
+export type RunbookSpec = z.output<typeof runbookSpecSchema>;
+export type RunbookStep = z.output<typeof stepSchema>;
+
+/** Handed to the engine, not an action module: it ends automation and calls a human. */
+export const ESCALATE = 'escalate';
+
+function stepProblems(steps: RunbookStep[], list: 'steps' | 'onFailure') {
+  return steps.flatMap((step, i) => {
+    const at = ['spec', list, i];
+    if (step.action === ESCALATE) return [];
+    const action = actionNamed(step.action);
+    if (!action) {
+      return [{ path: [...at, 'action'], message: `unknown action "${step.action}" (known: ${[...actionNames(), ESCALATE].join(', ')})` }];
+    }
+    const problems = templateErrors(step.with).map((message) => ({ path: [...at, 'with'], message }));
+    const parsed = action.params.safeParse(step.with, { error: configErrorMap });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push({ path: [...at, 'with', ...(issue.path as Array<string | number>)], message: issue.message });
+    }
+    return problems;
+  });
+}
+
+export const runbookKind = defineKind({
+  kind: 'Runbook',
+  spec: runbookSpecSchema,
+  references: (doc: ConfigDoc<RunbookSpec>, config) => [
+    ...mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),
+    ...templateErrors(doc.spec.target).map((message) => ({ path: ['spec', 'target'], message })),
+    ...stepProblems(doc.spec.steps, 'steps'),
+    ...stepProblems(doc.spec.onFailure, 'onFailure'),
+  ],
+});
