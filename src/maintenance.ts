@@ -6,6 +6,7 @@ import { acquireLeaderLease, releaseLeaderLease } from './store/leaderLease.js';
 import { reapplySilences, resolveExpiredAlerts, silenceBoundaryPassed } from './intake/expiry.js';
 import { checkHeartbeats, type HeartbeatDefinition } from './probes/heartbeats.js';
 import type { EngineMetrics } from './reports/engineMetrics.js';
+import type { FiringHook } from './intake/ingest.js';
 
 const LEASE_NAME = 'maintenance';
 
@@ -26,6 +27,7 @@ export function startMaintenanceLoop(opts: {
   heartbeats: Map<string, HeartbeatDefinition>;
   metrics: EngineMetrics;
   logger: Logger;
+  onFiring?: FiringHook;
   intervalMs: number;
 }): MaintenanceLoop {
   const { store, clock, heartbeats, metrics, logger } = opts;
@@ -44,7 +46,7 @@ export function startMaintenanceLoop(opts: {
     }
     if (await silenceBoundaryPassed(store, lastSilenceCheck, now)) await reapplySilences(store, now);
     lastSilenceCheck = now;
-    const missed = await checkHeartbeats(store, heartbeats, now);
+    const missed = await checkHeartbeats(store, heartbeats, now, opts.onFiring);
     if (missed.length > 0) logger.warn({ heartbeats: missed }, 'heartbeats missed');
   }
 

@@ -11,6 +11,9 @@ import { GroupCommitter } from './intake/groupCommit.js';
 import { registerHeartbeats, type HeartbeatDefinition } from './probes/heartbeats.js';
 import { createEngineMetrics } from './reports/engineMetrics.js';
 import type { RunbookSpec } from './remediation/runbookKind.js';
+import { remediationIntakeHook } from './remediation/intakeHook.js';
+import { startRemediationWorker, type RemediationWorker } from './remediation/worker.js';
+import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 
 export interface ServeOptions {
@@ -24,6 +27,10 @@ export interface ServeOptions {
   maintenanceIntervalMs?: number | undefined;
   clock?: Clock | undefined;
   logger?: Logger | undefined;
+  /** record what remediations would do, act on nothing */
+  dryRun?: boolean | undefined;
+  /** how often the remediation worker looks for work (0: only when runOnce is called) */
+  remediationIntervalMs?: number | undefined;
   /** used by tests: the SQLite file name, or ':memory:' */
   sqliteFile?: string | undefined;
 }
@@ -34,6 +41,7 @@ export interface RunningServer {
   store: Store;
   config: LoadedConfig;
   maintenance: MaintenanceLoop;
+  remediation: RemediationWorker;
   close(): Promise<void>;
 }
 
@@ -108,25 +116,32 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const heartbeats = heartbeatDefinitionsFrom(config);
   await registerHeartbeats(store, [...heartbeats.values()], clock.now());
 
+  const runbooks = [...config.byKind<RunbookSpec>('Runbook').values()];
+  const onFiring = remediationIntakeHook(runbooks);
   const app = buildApi({
     store,
     clock,
     services: serviceDirectoryFrom(config),
-    committer: new GroupCommitter(store, clock),
+    committer: new GroupCommitter(store, clock, onFiring),
     heartbeats,
-    runbooks: [...config.byKind<RunbookSpec>('Runbook').values()],
+    runbooks,
     metrics,
     apiTokens,
     resolveTimeoutMs: opts.resolveTimeoutMs ?? 5 * 60_000,
     logger,
     onSilencesChanged: async () => void (await reapplySilences(store, clock.now())),
   });
-  const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
+  const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, onFiring, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
+  const remediation = startRemediationWorker(
+    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID() },
+    opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,
+  );
 
   try {
     await app.listen({ port: opts.port ?? 8080, host });
   } catch (err) {
     await maintenance.stop();
+    await remediation.stop();
     await store.close();
     throw err;
   }
@@ -141,9 +156,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     store,
     config,
     maintenance,
+    remediation,
     async close() {
       await app.close();
       await maintenance.stop();
+      await remediation.stop();
       await store.close();
     },
   };

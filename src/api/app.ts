@@ -11,6 +11,7 @@ import { genericRoutes } from './genericRoutes.js';
 import { heartbeatRoutes } from './heartbeatRoutes.js';
 import { silenceRoutes } from './silenceRoutes.js';
 import { alertRoutes } from './alertRoutes.js';
+import { remediationRoutes } from './remediationRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -64,5 +65,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   heartbeatRoutes(app, deps);
   silenceRoutes(app, deps);
   alertRoutes(app, deps);
+  remediationRoutes(app, deps);
   return app;
 }

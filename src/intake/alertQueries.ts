@@ -85,3 +85,9 @@ export async function openAlertFingerprints(db: DbOrTx, fingerprints: string[]):
     .execute();
   return new Set(rows.map((r) => r.fingerprint));
 }
+
+/** An alert as the other stages read it (no history), or null. */
+export async function getAlert(db: DbOrTx, id: number): Promise<AlertView | null> {
+  const row = await db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? alertView(row) : null;
+}

@@ -1,7 +1,7 @@
 import type { Clock } from '../store/clock.js';
 import type { Store } from '../store/store.js';
 import type { AlertEvent, EventResult } from './alertEvent.js';
-import { ingestEvents } from './ingest.js';
+import { ingestEvents, type FiringHook } from './ingest.js';
 
 interface Waiting {
   events: AlertEvent[];
@@ -22,6 +22,7 @@ export class GroupCommitter {
   constructor(
     private store: Store,
     private clock: Clock,
+    private onFiring?: FiringHook,
     private maxEventsPerCommit = 2000,
   ) {}
 
@@ -61,11 +62,11 @@ export class GroupCommitter {
   private async commitGroup(group: Waiting[]): Promise<void> {
     if (group.length === 1) {
       const [only] = group as [Waiting];
-      await ingestEvents(this.store, only.events, this.clock.now()).then(only.resolve, only.reject);
+      await ingestEvents(this.store, only.events, this.clock.now(), this.onFiring).then(only.resolve, only.reject);
       return;
     }
     try {
-      const results = await ingestEvents(this.store, group.flatMap((w) => w.events), this.clock.now());
+      const results = await ingestEvents(this.store, group.flatMap((w) => w.events), this.clock.now(), this.onFiring);
       let offset = 0;
       for (const w of group) {
         w.resolve(results.slice(offset, offset + w.events.length));
@@ -73,7 +74,7 @@ export class GroupCommitter {
       }
     } catch {
       // One request's failure must not fail the others: commit each alone.
-      for (const w of group) await ingestEvents(this.store, w.events, this.clock.now()).then(w.resolve, w.reject);
+      for (const w of group) await ingestEvents(this.store, w.events, this.clock.now(), this.onFiring).then(w.resolve, w.reject);
     }
   }
 }

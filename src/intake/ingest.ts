@@ -13,11 +13,33 @@ const MAX_CONFLICT_RETRIES = 5;
  * the downstream work it causes are committed together or not at all.
  * Returns one result per event, in order.
  */
-export async function ingestEvents(store: Store, events: AlertEvent[], now: number): Promise<EventResult[]> {
+/** An alert that has just become firing and unsilenced, as the next stage sees it. */
+export interface FiringAlert {
+  id: number;
+  fingerprint: string;
+  status: 'firing';
+  silenced: false;
+  source: string;
+  summary: string;
+  severity: string;
+  service: string | null;
+  host: string | null;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/**
+ * Called inside the intake transaction with the alerts that became firing
+ * and unsilenced, so the work they cause (a remediation) commits with them.
+ * The composition root supplies it; intake does not know who listens.
+ */
+export type FiringHook = (tx: Tx, alerts: FiringAlert[], now: number) => Promise<void>;
+
+export async function ingestEvents(store: Store, events: AlertEvent[], now: number, onFiring?: FiringHook): Promise<EventResult[]> {
   if (events.length === 0) return [];
   for (let attempt = 1; ; attempt++) {
     try {
-      return await store.db.transaction().execute((tx) => applyEvents(store, tx, events, now));
+      return await store.db.transaction().execute((tx) => applyEvents(store, tx, events, now, onFiring));
     } catch (err) {
       // Another replica opened the same fingerprint between our read and our
       // insert; the unique index refused ours. Re-reading sees theirs.
@@ -44,13 +66,13 @@ interface OpenAlert {
   wasSilenced: boolean;
 }
 
-async function applyEvents(store: Store, tx: Tx, events: AlertEvent[], now: number): Promise<EventResult[]> {
+async function applyEvents(store: Store, tx: Tx, events: AlertEvent[], now: number, onFiring?: FiringHook): Promise<EventResult[]> {
   const active = await loadActiveSilences(tx, now);
   const results: EventResult[] = [];
   // A batch may resolve an alert and then fire the same fingerprint again,
   // which must open a second alert: apply up to that point, then go on.
   while (results.length < events.length) {
-    results.push(...(await applySegment(store, tx, events.slice(results.length), now, active)));
+    results.push(...(await applySegment(store, tx, events.slice(results.length), now, active, onFiring)));
   }
   return results;
 }
@@ -61,6 +83,7 @@ async function applySegment(
   events: AlertEvent[],
   now: number,
   active: ActiveSilence[],
+  onFiring?: FiringHook,
 ): Promise<EventResult[]> {
   const fingerprints = [...new Set(events.map((e) => e.fingerprint))];
   const open = new Map<string, OpenAlert>();
@@ -129,6 +152,10 @@ async function applySegment(
     history.map(({ ref, event }) => [idOf(ref), now, event.source, event.action, JSON.stringify(event.payload ?? null)]),
   );
   await enqueueWork(tx, alertWork(work.map(({ ref, kind }) => ({ kind, id: idOf(ref) }))), now);
+  if (onFiring) {
+    const firing = work.filter((w) => w.kind === 'alert.firing').map(({ ref }) => firingAlert(ref, idOf(ref)));
+    if (firing.length > 0) await onFiring(tx, firing, now);
+  }
 
   return results.map(({ ref, result }) => (ref ? { ...result, alertId: idOf(ref) } : result));
 }
@@ -145,6 +172,23 @@ async function openAlertsByFingerprint(store: Store, tx: Tx, fingerprints: strin
       ? CompiledQuery.raw(`select * from "alerts" where "fingerprint" = any($1) and status <> 'resolved' for update`, [fingerprints])
       : CompiledQuery.raw(`select * from "alerts" where "fingerprint" in (select value from json_each(?)) and status <> 'resolved'`, [JSON.stringify(fingerprints)]);
   return (await tx.executeQuery<AlertRow>(query)).rows;
+}
+
+function firingAlert(ref: OpenAlert | PendingNew, id: number): FiringAlert {
+  const row = 'update' in ref ? { ...ref.row, ...ref.update } : ref.row;
+  return {
+    id,
+    fingerprint: row.fingerprint as string,
+    status: 'firing',
+    silenced: false,
+    source: row.source as string,
+    summary: row.summary as string,
+    severity: row.severity as string,
+    service: (row.service as string | null) ?? null,
+    host: (row.host as string | null) ?? null,
+    labels: JSON.parse(row.labels as string) as Record<string, string>,
+    annotations: JSON.parse(row.annotations as string) as Record<string, string>,
+  };
 }
 
 const alertColumns = [

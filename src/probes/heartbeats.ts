@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.js';
 import type { AlertEvent, Severity } from '../intake/alertEvent.js';
-import { ingestEvents } from '../intake/ingest.js';
+import { ingestEvents, type FiringHook } from '../intake/ingest.js';
 import { labelSetFingerprint } from '../intake/fingerprint.js';
 import { openAlertFingerprints } from '../intake/alertQueries.js';
 
@@ -63,7 +63,7 @@ export async function pingHeartbeat(store: Store, defs: Map<string, HeartbeatDef
 }
 
 /** Fires an alert for every heartbeat whose interval (plus grace) passed without a ping. */
-export async function checkHeartbeats(store: Store, defs: Map<string, HeartbeatDefinition>, now: number): Promise<string[]> {
+export async function checkHeartbeats(store: Store, defs: Map<string, HeartbeatDefinition>, now: number, onFiring?: FiringHook): Promise<string[]> {
   const rows = await store.db.selectFrom('heartbeats').selectAll().execute();
   const missed: AlertEvent[] = [];
   for (const row of rows) {
@@ -81,6 +81,6 @@ export async function checkHeartbeats(store: Store, defs: Map<string, HeartbeatD
   // A heartbeat already alerting is not fired again on every check.
   const alreadyOpen = await openAlertFingerprints(store.db, missed.map((e) => e.fingerprint));
   const fresh = missed.filter((e) => !alreadyOpen.has(e.fingerprint));
-  if (fresh.length > 0) await ingestEvents(store, fresh, now);
+  if (fresh.length > 0) await ingestEvents(store, fresh, now, onFiring);
   return fresh.map((e) => e.labels.heartbeat as string);
 }

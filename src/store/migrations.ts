@@ -109,6 +109,69 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_remediation': {
+      async up(db: Kysely<any>) {
+        await idColumn(db, 'remediations')
+          .addColumn('runbook', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('service', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('dry_run', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('alert_id', 'bigint', (c) => c.notNull())
+          .addColumn('alert_ids', 'text', (c) => c.notNull())
+          .addColumn('plan', 'text', (c) => c.notNull())
+          .addColumn('rung', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('verify_deadline', 'bigint')
+          .addColumn('manual_minutes', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('started_at', 'bigint')
+          .addColumn('finished_at', 'bigint')
+          .execute();
+        // One active remediation per (runbook, target): a repeated alert
+        // attaches to it; the database refuses a second one.
+        await db.schema
+          .createIndex('remediations_active_target')
+          .on('remediations')
+          .columns(['runbook', 'target'])
+          .unique()
+          .where(sql.raw(`status in ('pending', 'running', 'verifying', 'awaiting_approval')`) as any)
+          .execute();
+        await db.schema.createIndex('remediations_runbook_created').on('remediations').columns(['runbook', 'created_at']).execute();
+        await db.schema.createIndex('remediations_status_id').on('remediations').columns(['status', 'id']).execute();
+
+        await idColumn(db, 'remediation_audit')
+          .addColumn('remediation_id', 'bigint')
+          .addColumn('alert_id', 'bigint')
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('remediation_audit_remediation').on('remediation_audit').columns(['remediation_id', 'id']).execute();
+
+        await db.schema
+          .createTable('automation_switch')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('paused', 'integer', (c) => c.notNull())
+          .addColumn('changed_by', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('changed_at', 'bigint', (c) => c.notNull())
+          .execute();
+
+        await idColumn(db, 'incidents')
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('service', 'text')
+          .addColumn('remediation_id', 'bigint')
+          .addColumn('alert_ids', 'text', (c) => c.notNull())
+          .addColumn('story', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

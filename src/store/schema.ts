@@ -80,6 +80,70 @@ export interface LeasesTable {
   expires_at: Millis;
 }
 
+export type RemediationStatus =
+  | 'pending'
+  | 'awaiting_approval'
+  | 'running'
+  | 'verifying'
+  | 'succeeded'
+  | 'failed'
+  | 'escalated'
+  | 'skipped';
+
+export interface RemediationsTable {
+  id: Generated<number>;
+  runbook: string;
+  target: string;
+  service: string | null;
+  status: RemediationStatus;
+  reason: string;
+  dry_run: number;
+  /** the alert that started it */
+  alert_id: number;
+  /** JSON array: every alert attached to it */
+  alert_ids: string;
+  /** JSON: the rendered steps, ladder and verification */
+  plan: string;
+  /** 0: the runbook's steps; n: the n-th onFailure rung */
+  rung: number;
+  verify_deadline: Millis | null;
+  manual_minutes: number;
+  created_at: Millis;
+  updated_at: Millis;
+  started_at: Millis | null;
+  finished_at: Millis | null;
+}
+
+export interface RemediationAuditTable {
+  id: Generated<number>;
+  remediation_id: number | null;
+  alert_id: number | null;
+  at: Millis;
+  kind: string;
+  message: string;
+  data: string;
+}
+
+export interface AutomationSwitchTable {
+  name: string;
+  paused: number;
+  changed_by: string;
+  reason: string;
+  changed_at: Millis;
+}
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  title: string;
+  status: 'open' | 'acknowledged' | 'resolved';
+  service: string | null;
+  remediation_id: number | null;
+  alert_ids: string;
+  story: string;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
 export interface Database {
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
@@ -87,7 +151,13 @@ export interface Database {
   heartbeats: HeartbeatsTable;
   work: WorkTable;
   leases: LeasesTable;
+  remediations: RemediationsTable;
+  remediation_audit: RemediationAuditTable;
+  automation_switch: AutomationSwitchTable;
+  incidents: IncidentsTable;
 }
+
+export type RemediationRow = Selectable<RemediationsTable>;
 
 export type AlertRow = Selectable<AlertsTable>;
 export type NewAlertRow = Insertable<AlertsTable>;

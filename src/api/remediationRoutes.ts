@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { automationState, setAutomationPaused } from '../remediation/automationSwitch.js';
+import { audit } from '../remediation/audit.js';
+import { getRemediation, listRemediations } from '../remediation/queries.js';
+import { listIncidents } from '../incidents/handover.js';
+import type { ApiDeps } from './deps.js';
+import { sendInvalid, sendProblem } from './problems.js';
+
+const statuses = ['pending', 'awaiting_approval', 'running', 'verifying', 'succeeded', 'failed', 'escalated', 'skipped'] as const;
+
+const listQuery = z
+  .object({
+    status: z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(statuses, { error: `status is one of ${statuses.join(', ')} (comma-separated for several)` })))
+      .optional(),
+    runbook: z.string().min(1).optional(),
+    service: z.string().min(1).optional(),
+    target: z.string().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+const switchBody = z.object({ by: z.string().trim().min(1, 'say who'), reason: z.string().trim().min(1, 'say why') }).strict();
+
+export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get('/api/v1/remediations', async (request, reply) => {
+    const parsed = listQuery.safeParse(request.query);
+    if (!parsed.success) return sendInvalid(reply, parsed.error);
+    return { remediations: await listRemediations(deps.store.db, parsed.data) };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v1/remediations/:id', async (request, reply) => {
+    const id = Number(request.params.id);
+    if (!Number.isInteger(id) || id <= 0) return sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer');
+    const remediation = await getRemediation(deps.store.db, id);
+    if (!remediation) return sendProblem(reply, 404, 'not_found', `no remediation with id ${id}`);
+    return remediation;
+  });
+
+  app.get('/api/v1/automation', async () => automationState(deps.store.db));
+
+  for (const action of ['pause', 'resume'] as const) {
+    app.post(`/api/v1/automation/${action}`, async (request, reply) => {
+      const parsed = switchBody.safeParse(request.body ?? {});
+      if (!parsed.success) return sendInvalid(reply, parsed.error);
+      const now = deps.clock.now();
+      await setAutomationPaused(deps.store.db, { paused: action === 'pause', by: parsed.data.by, reason: parsed.data.reason, now });
+      await audit(deps.store.db, { kind: 'automation', message: `automation ${action === 'pause' ? 'paused' : 'resumed'} by ${parsed.data.by}: ${parsed.data.reason}` }, now);
+      return automationState(deps.store.db);
+    });
+  }
+
+  app.get('/api/v1/incidents', async () => ({ incidents: await listIncidents(deps.store.db) }));
+}

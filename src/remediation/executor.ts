@@ -1,0 +1,206 @@
+import type { Logger } from 'pino';
+import { actionNamed } from '../actions/registry.js';
+import { getAlert } from '../intake/alertQueries.js';
+import { handOverToHuman } from '../incidents/handover.js';
+import type { Clock } from '../store/clock.js';
+import type { RemediationRow, RemediationStatus } from '../store/schema.js';
+import type { Store } from '../store/store.js';
+import { claimWork, enqueueWork, finishWork } from '../store/workQueue.js';
+import { audit } from './audit.js';
+import { automationState } from './automationSwitch.js';
+import type { PlannedStep, RemediationPlan } from './plan.js';
+import { ESCALATE } from './runbookKind.js';
+
+export interface ExecutorOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  /** global dry-run: record what would run, act on nothing */
+  dryRun: boolean;
+  /** identifies this process's leases */
+  owner: string;
+  /** how often verification looks at the alert again */
+  verifyPollMs?: number;
+  /** how long a claimed remediation is this process's before another may take it */
+  leaseMs?: number;
+}
+
+const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
+
+/** One pass: claim due remediation work and move each remediation on. Returns how many items it handled. */
+export async function runRemediationWork(opts: ExecutorOptions): Promise<number> {
+  let handled = 0;
+  for (const kind of ['remediation.run', 'remediation.verify'] as const) {
+    const items = await claimWork(opts.store, { kind, owner: opts.owner, leaseMs: opts.leaseMs ?? 10 * 60_000, limit: 10, now: opts.clock.now() });
+    for (const item of items) {
+      try {
+        if (kind === 'remediation.run') await startRemediation(opts, Number(item.subject));
+        else await checkVerification(opts, Number(item.subject));
+        await finishWork(opts.store.db, { id: item.id, owner: opts.owner, now: opts.clock.now() });
+      } catch (err) {
+        opts.logger.error({ err, remediation: item.subject }, 'remediation work failed');
+        await finishWork(opts.store.db, { id: item.id, owner: opts.owner, now: opts.clock.now(), error: (err as Error).message });
+      }
+      handled++;
+    }
+  }
+  return handled;
+}
+
+async function load(store: Store, id: number): Promise<RemediationRow> {
+  return store.db.selectFrom('remediations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+async function setStatus(opts: ExecutorOptions, id: number, status: RemediationStatus, reason: string, extra: Partial<RemediationRow> = {}): Promise<void> {
+  const now = opts.clock.now();
+  const terminal = ['succeeded', 'failed', 'escalated', 'skipped'].includes(status);
+  await opts.store.db
+    .updateTable('remediations')
+    .set({ status, reason, updated_at: now, ...(terminal ? { finished_at: now } : {}), ...extra })
+    .where('id', '=', id)
+    .execute();
+}
+
+async function alertStillFiring(opts: ExecutorOptions, row: RemediationRow): Promise<{ firing: boolean; why: string }> {
+  const alert = await getAlert(opts.store.db, row.alert_id);
+  if (!alert) return { firing: false, why: `alert ${row.alert_id} no longer exists` };
+  if (alert.status === 'resolved') return { firing: false, why: `alert ${row.alert_id} is resolved` };
+  if (alert.silenced) return { firing: false, why: `alert ${row.alert_id} is silenced` };
+  return { firing: true, why: `alert ${row.alert_id} is ${alert.status}` };
+}
+
+function describe(step: PlannedStep): string {
+  const p = step.params as { argv?: string[] };
+  return p.argv ? `${step.action} ${p.argv.map((a) => JSON.stringify(a)).join(' ')}` : `${step.action} ${JSON.stringify(step.params)}`;
+}
+
+async function startRemediation(opts: ExecutorOptions, id: number): Promise<void> {
+  const row = await load(opts.store, id);
+  if (row.status !== 'pending') return;
+  const plan = JSON.parse(row.plan) as RemediationPlan;
+  const now = opts.clock.now();
+  const db = opts.store.db;
+
+  const switchState = await automationState(db);
+  if (switchState.paused) {
+    const reason = `automation is paused (by ${switchState.changedBy}: ${switchState.reason})`;
+    await setStatus(opts, id, 'skipped', reason);
+    await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
+    return;
+  }
+  if (opts.dryRun || row.dry_run === 1) {
+    const wouldRun = [...plan.steps, ...plan.onFailure].map(describe);
+    const reason = `dry run (${opts.dryRun ? 'global' : `runbook ${row.runbook}`}): nothing was run`;
+    await setStatus(opts, id, 'skipped', reason);
+    await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'dry-run', message: `would run: ${wouldRun.join('; ')}`, data: { plan } }, now);
+    return;
+  }
+  // FBAR re-ran its checks just before acting: the alert may have cleared
+  // or been silenced while the remediation waited.
+  const confirm = await alertStillFiring(opts, row);
+  if (!confirm.firing) {
+    const reason = `not started: ${confirm.why}`;
+    await setStatus(opts, id, 'skipped', reason);
+    await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
+    return;
+  }
+  await setStatus(opts, id, 'running', `running ${plan.steps.length} step(s) on ${plan.target}`, { started_at: now });
+  await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'started', message: `started on ${plan.target}; ${confirm.why}` }, now);
+  await runRung(opts, await load(opts.store, id), plan, plan.steps, 0);
+}
+
+/** Runs one rung's steps; on success moves to verification, on failure to the next rung. */
+async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, steps: PlannedStep[], rung: number): Promise<void> {
+  const db = opts.store.db;
+  for (const step of steps) {
+    if (step.action === ESCALATE) return escalate(opts, row, plan, `the runbook's ladder reached "${step.name}"`);
+    const action = actionNamed(step.action);
+    if (!action) return escalate(opts, row, plan, `action ${step.action} is not available in this build`);
+    await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'step.started', message: `${step.name}: ${describe(step)}`, data: { rung, step: step.name } }, opts.clock.now());
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(), step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
+    let result;
+    try {
+      result = await action.run(step.params, {
+        signal: controller.signal,
+        log: (message, data) => void audit(db, { remediationId: row.id, kind: 'step.started', message, data: data ?? {} }, opts.clock.now()),
+      });
+    } catch (err) {
+      result = { ok: false, summary: `${step.action} threw: ${(err as Error).message}`, output: {} };
+    } finally {
+      clearTimeout(timeout);
+    }
+    await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'step.finished', message: `${step.name}: ${result.summary}`, data: { rung, step: step.name, ok: result.ok, output: result.output } }, opts.clock.now());
+    if (!result.ok) return nextRung(opts, row, plan, rung, `step ${step.name} failed: ${result.summary}`);
+  }
+  return beginVerification(opts, row, plan, rung);
+}
+
+async function beginVerification(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, rung: number): Promise<void> {
+  const now = opts.clock.now();
+  if (!plan.verify) {
+    await setStatus(opts, row.id, 'succeeded', 'steps finished; the runbook asks for no verification', { rung });
+    await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'verified', message: 'succeeded (no verification configured)' }, now);
+    return;
+  }
+  const within = plan.verify.alertResolvedWithin ?? plan.verify.within;
+  await setStatus(opts, row.id, 'verifying', `waiting up to ${Math.round(within / 1000)}s for the alert to resolve`, { rung, verify_deadline: now + within });
+  await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'verifying', message: `verifying: alert ${row.alert_id} must resolve within ${Math.round(within / 1000)}s` }, now);
+  await enqueueWork(opts.store.db, [{ kind: 'remediation.verify', subject: String(row.id), runAt: now }], now);
+}
+
+async function checkVerification(opts: ExecutorOptions, id: number): Promise<void> {
+  const row = await load(opts.store, id);
+  if (row.status !== 'verifying') return;
+  const plan = JSON.parse(row.plan) as RemediationPlan;
+  const now = opts.clock.now();
+  const alert = await getAlert(opts.store.db, row.alert_id);
+  if (!alert || alert.status === 'resolved') {
+    await setStatus(opts, id, 'succeeded', `verified: alert ${row.alert_id} resolved`);
+    await audit(opts.store.db, { remediationId: id, alertId: row.alert_id, kind: 'verified', message: `verified: alert ${row.alert_id} resolved` }, now);
+    return;
+  }
+  if (now >= (row.verify_deadline ?? now)) {
+    await audit(opts.store.db, { remediationId: id, alertId: row.alert_id, kind: 'verification.failed', message: `alert ${row.alert_id} still ${alert.status} at the verification deadline` }, now);
+    return nextRung(opts, row, plan, row.rung, `verification failed: alert ${row.alert_id} did not resolve in time`);
+  }
+  await enqueueWork(opts.store.db, [{ kind: 'remediation.verify', subject: String(id), runAt: now + (opts.verifyPollMs ?? 1000) }], now);
+}
+
+/** Cheap fixes first: the next onFailure rung, or a human when the ladder is exhausted. */
+async function nextRung(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, rung: number, why: string): Promise<void> {
+  const next = rung + 1;
+  const step = plan.onFailure[next - 1];
+  const now = opts.clock.now();
+  if (!step) {
+    await setStatus(opts, row.id, 'failed', why, { rung });
+    return escalate(opts, { ...row, status: 'failed' }, plan, `${why}; no further rung in the runbook`);
+  }
+  const confirm = await alertStillFiring(opts, row);
+  if (!confirm.firing) {
+    // It cleared on its own meanwhile: prove it rather than act again.
+    return beginVerification(opts, row, plan, rung);
+  }
+  await setStatus(opts, row.id, 'running', `${why}; trying rung ${next}: ${step.name}`, { rung: next });
+  await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'rung', message: `${why}; next rung ${next}: ${step.name}` }, now);
+  return runRung(opts, row, plan, [step], next);
+}
+
+async function escalate(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, why: string): Promise<void> {
+  const now = opts.clock.now();
+  const db = opts.store.db;
+  const trail = await db.selectFrom('remediation_audit').select(['at', 'message']).where('remediation_id', '=', row.id).orderBy('id').execute();
+  const incident = await handOverToHuman(
+    db,
+    {
+      title: `${plan.runbook} could not fix ${plan.target}: ${why}`,
+      service: row.service,
+      remediationId: row.id,
+      alertIds: JSON.parse(row.alert_ids) as number[],
+      story: [...trail.map((t) => `${new Date(t.at).toISOString()} ${t.message}`), `${new Date(now).toISOString()} escalated: ${why}`],
+    },
+    now,
+  );
+  await setStatus(opts, row.id, 'escalated', why);
+  await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'escalated', message: `escalated to a human (incident ${incident}): ${why}`, data: { incident } }, now);
+}

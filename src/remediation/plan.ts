@@ -1,0 +1,91 @@
+import type { ConfigDoc } from '../config/index.js';
+import { actionNamed } from '../actions/registry.js';
+import type { RiskLevel } from '../actions/action.js';
+import type { FiringAlert } from '../intake/ingest.js';
+import { ESCALATE, type RunbookSpec, type RunbookStep } from './runbookKind.js';
+import { renderParams, renderTemplate, type TemplateContext } from './templates.js';
+
+export interface PlannedStep {
+  name: string;
+  action: string;
+  risk: RiskLevel | 'human';
+  params: unknown;
+  idempotent: boolean;
+  timeoutMs: number | null;
+}
+
+/** A runbook rendered for one alert: exactly what would run, before anything runs. */
+export interface RemediationPlan {
+  runbook: string;
+  target: string;
+  steps: PlannedStep[];
+  /** the ladder: each rung runs and is verified before the next */
+  onFailure: PlannedStep[];
+  verify: RunbookSpec['verify'] | null;
+  manualMinutes: number;
+}
+
+export type PlanOutcome = { ok: true; plan: RemediationPlan } | { ok: false; target: string; reason: string };
+
+export function templateContext(alert: FiringAlert, target?: string): TemplateContext {
+  return {
+    labels: alert.labels,
+    annotations: alert.annotations,
+    alert: {
+      id: alert.id,
+      fingerprint: alert.fingerprint,
+      summary: alert.summary,
+      severity: alert.severity,
+      service: alert.service,
+      host: alert.host,
+      source: alert.source,
+      status: alert.status,
+    },
+    ...(target !== undefined ? { target } : {}),
+  };
+}
+
+function planStep(step: RunbookStep, index: number, ctx: TemplateContext, missing: string[]): PlannedStep {
+  if (step.action === ESCALATE) {
+    return { name: step.name ?? 'escalate', action: ESCALATE, risk: 'human', params: {}, idempotent: true, timeoutMs: null };
+  }
+  const action = actionNamed(step.action)!;
+  const rendered = renderParams(step.with, ctx, missing);
+  return {
+    name: step.name ?? `${step.action}-${index + 1}`,
+    action: step.action,
+    risk: action.risk,
+    params: action.params.parse(rendered),
+    idempotent: step.idempotent,
+    timeoutMs: step.timeout ?? null,
+  };
+}
+
+/**
+ * Renders target and steps. A target or parameter that renders empty is
+ * refused: an empty set read as "everything" is how automation turns one
+ * failure into an outage.
+ */
+export function planRemediation(runbook: ConfigDoc<RunbookSpec>, alert: FiringAlert): PlanOutcome {
+  const spec = runbook.spec;
+  const rendered = renderTemplate(spec.target, templateContext(alert));
+  const target = rendered.value.trim();
+  if (rendered.missing.length > 0 || target === '') {
+    return { ok: false, target, reason: `target "${spec.target}" rendered empty (${rendered.missing.join(', ') || 'no value'}); refusing to act on an empty target` };
+  }
+  if (target === '*' || target.toLowerCase() === 'all') return { ok: false, target, reason: `target "${target}" would cover every host; refusing` };
+  const ctx = templateContext(alert, target);
+  const missing: string[] = [];
+  let steps: PlannedStep[];
+  let onFailure: PlannedStep[];
+  try {
+    steps = spec.steps.map((s, i) => planStep(s, i, ctx, missing));
+    onFailure = spec.onFailure.map((s, i) => planStep(s, i, ctx, missing));
+  } catch (err) {
+    return { ok: false, target, reason: `the steps do not render to valid parameters: ${(err as Error).message}` };
+  }
+  if (missing.length > 0) {
+    return { ok: false, target, reason: `step parameters rendered empty (${[...new Set(missing)].join(', ')}); refusing to run half-filled commands` };
+  }
+  return { ok: true, plan: { runbook: runbook.name, target, steps, onFailure, verify: spec.verify ?? null, manualMinutes: spec.manualMinutes } };
+}

@@ -1,0 +1,164 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { ManualClock } from '../src/store/clock.js';
+import { describeEachStore } from './support/testDatabases.js';
+import { startTestServer, type TestServer } from './support/testServer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'prodeng-remediation-'));
+
+function runbook(name: string, spec: string): string {
+  return `---\napiVersion: prodeng/v1\nkind: Runbook\nmetadata: { name: ${name} }\nspec:\n${spec.replace(/^/gm, '  ')}\n`;
+}
+
+const config = [
+  runbook(
+    'restart-web',
+    `match: { alertname: WebDown }
+target: "{{ labels.instance }}"
+manualMinutes: 15
+steps:
+  - name: restart
+    action: exec
+    with: { argv: ["touch", "{{ annotations.marker }}"], timeout: 5s }
+verify: { alertResolvedWithin: 2m }
+onFailure: [{ action: escalate }]`,
+  ),
+  runbook(
+    'ladder',
+    `match: { alertname: DiskFull }
+target: "{{ labels.instance }}"
+steps: [{ name: cleanup, action: exec, with: { argv: ["false"] } }]
+verify: { alertResolvedWithin: 1m }
+onFailure:
+  - { name: bigger-hammer, action: exec, with: { argv: ["touch", "{{ annotations.marker }}"] } }
+  - { action: escalate }`,
+  ),
+  runbook(
+    'rehearse',
+    `match: { alertname: CacheDown }
+target: "{{ labels.instance }}"
+steps: [{ action: exec, with: { argv: ["touch", "{{ annotations.marker }}"] } }]
+safety: { dryRun: true }`,
+  ),
+  runbook(
+    'echo',
+    `match: { alertname: Echo }
+target: "{{ labels.instance }}"
+steps: [{ action: exec, with: { argv: ["printf", "%s", "{{ labels.instance }}"] } }]`,
+  ),
+].join('');
+
+describeEachStore('remediation engine', (kind) => {
+  let server: TestServer;
+  let clock: ManualClock;
+  afterEach(async () => server?.stop());
+
+  async function start() {
+    clock = new ManualClock(Date.parse('2026-11-22T10:00:00Z'));
+    server = await startTestServer(kind, { clock, configYaml: config });
+  }
+  const fire = (labels: Record<string, string>, annotations: Record<string, string> = {}, endsAt?: string) =>
+    server.request('POST', '/api/v2/alerts', [{ labels, annotations, ...(endsAt ? { endsAt } : {}) }]);
+  const remediations = async () => (await server.request('GET', '/api/v1/remediations')).body.remediations as any[];
+  const detail = async (id: number) => (await server.request('GET', `/api/v1/remediations/${id}`)).body;
+
+  it('restarts, verifies by the alert resolving, and tells the story', async () => {
+    await start();
+    const marker = join(dir, `${kind}-restarted`);
+    await fire({ alertname: 'WebDown', instance: 'web-1' }, { marker });
+    let [r] = await remediations();
+    expect(r).toMatchObject({ runbook: 'restart-web', target: 'web-1', status: 'pending', manualMinutes: 15 });
+    await server.remediation.runOnce();
+    expect(existsSync(marker)).toBe(true);
+    [r] = await remediations();
+    expect(r.status).toBe('verifying');
+    clock.advance(30_000);
+    await fire({ alertname: 'WebDown', instance: 'web-1' }, { marker }, '2026-11-22T10:00:20Z');
+    await server.remediation.runOnce();
+    const d = await detail(r.id);
+    expect(d.status).toBe('succeeded');
+    expect(d.timeline.map((t: any) => t.kind)).toEqual(['matched', 'started', 'step.started', 'step.finished', 'verifying', 'verified']);
+    expect(d.timeline[3].data.output.exitCode).toBe(0);
+  });
+
+  it('climbs the onFailure ladder, verifying each rung, then hands over to a human', async () => {
+    await start();
+    const marker = join(dir, `${kind}-hammer`);
+    await fire({ alertname: 'DiskFull', instance: 'db-1' }, { marker });
+    await server.remediation.runOnce();
+    expect(existsSync(marker)).toBe(true); // rung 1 ran after the first step failed
+    let [r] = await remediations();
+    expect(r).toMatchObject({ status: 'verifying', rung: 1 });
+    clock.advance(61_000);
+    await server.remediation.runOnce();
+    [r] = await remediations();
+    expect(r.status).toBe('escalated');
+    const incidents = (await server.request('GET', '/api/v1/incidents')).body.incidents;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ status: 'open', remediationId: r.id });
+    expect(incidents[0].story.join('\n')).toContain('cleanup: false exited with 1');
+  });
+
+  it('records what a dry run would do and does nothing', async () => {
+    await start();
+    const marker = join(dir, `${kind}-dry`);
+    await fire({ alertname: 'CacheDown', instance: 'cache-1' }, { marker });
+    await server.remediation.runOnce();
+    const [r] = await remediations();
+    expect(r.status).toBe('skipped');
+    expect(r.reason).toContain('dry run');
+    const d = await detail(r.id);
+    expect(d.timeline.find((t: any) => t.kind === 'dry-run').message).toBe(`would run: exec "touch" ${JSON.stringify(marker)}`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('acts on nothing while automation is paused, and records why', async () => {
+    await start();
+    const paused = await server.request('POST', '/api/v1/automation/pause', { by: 'alice', reason: 'incident 42 under way' });
+    expect(paused.body.paused).toBe(true);
+    const marker = join(dir, `${kind}-paused`);
+    await fire({ alertname: 'WebDown', instance: 'web-2' }, { marker });
+    await server.remediation.runOnce();
+    const [r] = await remediations();
+    expect(r).toMatchObject({ status: 'skipped', reason: 'automation is paused (by alice: incident 42 under way)' });
+    expect(existsSync(marker)).toBe(false);
+    expect((await server.request('POST', '/api/v1/automation/resume', { by: 'alice', reason: 'over' })).body.paused).toBe(false);
+  });
+
+  it('refuses an empty target, attaches repeated alerts, and never starts on a resolved alert', async () => {
+    await start();
+    await fire({ alertname: 'WebDown' });
+    let list = await remediations();
+    expect(list[0]).toMatchObject({ status: 'skipped', target: '' });
+    expect(list[0].reason).toContain('rendered empty');
+
+    await fire({ alertname: 'WebDown', instance: 'web-3', path: '/a' }, { marker: join(dir, 'never-a') });
+    await fire({ alertname: 'WebDown', instance: 'web-3', path: '/b' }, { marker: join(dir, 'never-b') });
+    list = await remediations();
+    const active = list.filter((r: any) => r.target === 'web-3');
+    expect(active).toHaveLength(1);
+    expect(active[0].alertIds).toHaveLength(2);
+
+    await fire({ alertname: 'WebDown', instance: 'web-3', path: '/a' }, {}, '2026-11-22T09:59:00Z');
+    await server.remediation.runOnce();
+    const d = await detail(active[0].id);
+    expect(d.status).toBe('skipped');
+    expect(d.reason).toMatch(/^not started: alert \d+ is resolved$/);
+    expect(existsSync(join(dir, 'never-a'))).toBe(false);
+  });
+
+  it('passes a hostile label to the command as one inert argument', async () => {
+    await start();
+    const pwned = join(dir, `${kind}-pwned`);
+    const hostile = `x; touch ${pwned}; $(touch ${pwned})`;
+    await fire({ alertname: 'Echo', instance: hostile });
+    await server.remediation.runOnce();
+    const [r] = await remediations();
+    expect(r.status).toBe('succeeded');
+    const d = await detail(r.id);
+    expect(d.timeline.find((t: any) => t.kind === 'step.finished').data.output.stdout).toBe(hostile);
+    expect(existsSync(pwned)).toBe(false);
+  });
+});
