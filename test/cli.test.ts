@@ -135,4 +135,20 @@ spec:
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no alert with id 999999');
   });
+
+  it('lists and shows remediations, and pauses and resumes automation', async () => {
+    const list = await prodeng(['remediation', 'list', '--url', server.url]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/pending\s+restart-web\s+web-1/);
+    const id = /^(\d+)\s+pending/m.exec(list.stdout)![1]!;
+    const show = await prodeng(['remediation', 'show', id, '--url', server.url]);
+    expect(show.stdout).toContain(`remediation ${id}: restart-web on web-1: pending`);
+    expect(show.stdout).toMatch(/matched\s+runbook restart-web matched alert/);
+    const paused = await prodeng(['remediation', 'pause', '--reason', 'game day', '--by', 'bob', '--url', server.url]);
+    expect(paused.stdout).toBe('automation paused by bob: game day\n');
+    const resumed = await prodeng(['remediation', 'resume', '--reason', 'done', '--by', 'bob', '--url', server.url]);
+    expect(resumed.stdout).toContain('automation running');
+    const noReason = await prodeng(['remediation', 'pause', '--url', server.url]);
+    expect(noReason.code).toBe(1);
+  });
 });

@@ -6,6 +6,7 @@ import { checkConfigCommand } from './checkConfigCommand.js';
 import { alertsCommand } from './alertsCommand.js';
 import { silenceCommand } from './silenceCommand.js';
 import { runbooksCommand } from './runbooksCommand.js';
+import { remediationCommand } from './remediationCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -18,6 +19,7 @@ program.addCommand(checkConfigCommand());
 program.addCommand(alertsCommand());
 program.addCommand(silenceCommand());
 program.addCommand(runbooksCommand());
+program.addCommand(remediationCommand());
 
 try {
   await program.parseAsync(process.argv);

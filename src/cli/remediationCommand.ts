@@ -1,0 +1,46 @@
+import { userInfo } from 'node:os';
+import { Command } from 'commander';
+import type { RemediationView } from '../remediation/queries.js';
+import type { AutomationState } from '../remediation/automationSwitch.js';
+import { apiClient } from './apiClient.js';
+import { withServerOptions, type ServerFlags } from './serverOptions.js';
+import { formatTable } from './table.js';
+
+export function remediationCommand(): Command {
+  const cmd = new Command('remediation').description('auto-remediation: list, show, pause and resume');
+  withServerOptions(
+    cmd
+      .command('list')
+      .description('remediations, newest first')
+      .option('--status <status>', 'pending, running, verifying, succeeded, failed, escalated, skipped (comma-separated)')
+      .option('--runbook <name>')
+      .option('--service <name>')
+      .option('--target <target>')
+      .option('--json', 'print JSON'),
+  ).action(async (flags: ServerFlags & { status?: string; runbook?: string; service?: string; target?: string; json?: boolean }) => {
+    const q = new URLSearchParams();
+    for (const k of ['status', 'runbook', 'service', 'target'] as const) if (flags[k]) q.set(k, flags[k]!);
+    const { remediations } = await apiClient(flags).get<{ remediations: RemediationView[] }>(`/api/v1/remediations?${q}`);
+    if (flags.json) return console.log(JSON.stringify({ remediations }, null, 2));
+    if (remediations.length === 0) return console.log('no remediations');
+    console.log(formatTable(['ID', 'STATUS', 'RUNBOOK', 'TARGET', 'ALERTS', 'REASON'], remediations.map((r) => [String(r.id), r.status, r.runbook, r.target || '-', r.alertIds.join(','), r.reason])));
+  });
+  withServerOptions(cmd.command('show <id>').description('a remediation with its plan and timeline')).action(async (id: string, flags: ServerFlags) => {
+    const r = await apiClient(flags).get<RemediationView & { timeline: Array<{ at: string; kind: string; message: string }> }>(`/api/v1/remediations/${encodeURIComponent(id)}`);
+    console.log(`remediation ${r.id}: ${r.runbook} on ${r.target || '(no target)'}: ${r.status} (${r.reason})`);
+    for (const t of r.timeline) console.log(`  ${t.at.replace('T', ' ').slice(0, 19)}  ${t.kind.padEnd(19)} ${t.message}`);
+  });
+  for (const action of ['pause', 'resume'] as const) {
+    withServerOptions(
+      cmd
+        .command(action)
+        .description(action === 'pause' ? 'kill switch: stop all automation from acting (everything is recorded as skipped)' : 'let automation act again')
+        .requiredOption('--reason <text>', 'why')
+        .option('--by <name>', 'who', userInfo().username),
+    ).action(async (flags: ServerFlags & { reason: string; by: string }) => {
+      const state = await apiClient(flags).post<AutomationState>(`/api/v1/automation/${action}`, { by: flags.by, reason: flags.reason });
+      console.log(state.paused ? `automation paused by ${state.changedBy}: ${state.reason}` : `automation running (resumed by ${state.changedBy}: ${state.reason})`);
+    });
+  }
+  return cmd;
+}
