@@ -85,6 +85,16 @@ export function heartbeatDefinitionsFrom(config: LoadedConfig): Map<string, Hear
   );
 }
 
+/** Hosts per scope from the config's Host documents ("cluster=eu-1", "service=web", or any host label). */
+export function scopeSizeFrom(config: LoadedConfig): (scope: string) => number | null {
+  return (scope) => {
+    const [per, value] = scope.split('=', 2) as [string, string];
+    const hosts = [...config.hosts.values()];
+    const n = hosts.filter((h) => (per === 'cluster' ? h.spec.cluster : per === 'service' ? h.spec.service : h.spec.labels?.[per]) === value).length;
+    return n > 0 ? n : null;
+  };
+}
+
 /** The composition root: config, store, stages, HTTP, timers. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const logger = opts.logger ?? pino({ level: process.env.PRODENG_LOG_LEVEL ?? 'info' });
@@ -133,7 +143,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, onFiring, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
   const remediation = startRemediationWorker(
-    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID() },
+    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config) },
     opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,
   );
 

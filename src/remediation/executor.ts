@@ -10,6 +10,7 @@ import { audit } from './audit.js';
 import { automationState } from './automationSwitch.js';
 import type { PlannedStep, RemediationPlan } from './plan.js';
 import { ESCALATE } from './runbookKind.js';
+import { evaluateGates, STORM_PREFIX, type GateDecision, type ScopeSize } from './gates.js';
 
 export interface ExecutorOptions {
   store: Store;
@@ -23,6 +24,8 @@ export interface ExecutorOptions {
   verifyPollMs?: number;
   /** how long a claimed remediation is this process's before another may take it */
   leaseMs?: number;
+  /** hosts in a maxUnhealthy scope, for percentages */
+  scopeSize: ScopeSize;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
@@ -88,6 +91,12 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
     return;
   }
+  const decisions = await evaluateGates(db, { id, plan }, now, opts.scopeSize);
+  const decisive = decisions.find((d) => d.verdict !== 'pass');
+  if (decisive && !(await applyGate(opts, row, plan, decisive, decisions))) return;
+  if (!decisive && decisions.length > 0) {
+    await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: `all ${decisions.length} gates pass`, data: { decisions } }, now);
+  }
   if (opts.dryRun || row.dry_run === 1) {
     const wouldRun = [...plan.steps, ...plan.onFailure].map(describe);
     const reason = `dry run (${opts.dryRun ? 'global' : `runbook ${row.runbook}`}): nothing was run`;
@@ -107,6 +116,51 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
   await setStatus(opts, id, 'running', `running ${plan.steps.length} step(s) on ${plan.target}`, { started_at: now });
   await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'started', message: `started on ${plan.target}; ${confirm.why}` }, now);
   await runRung(opts, await load(opts.store, id), plan, plan.steps, 0);
+}
+
+/** Carries out a gate's verdict; returns true only when the remediation may go on. */
+async function applyGate(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, d: GateDecision, all: GateDecision[]): Promise<boolean> {
+  const db = opts.store.db;
+  const now = opts.clock.now();
+  const reason = `${d.gate}: ${d.reason}`;
+  if (d.verdict === 'defer') {
+    if (row.reason !== `deferred by ${reason}`) {
+      await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'gate', message: `deferred by ${reason}`, data: { decisions: all } }, now);
+    }
+    await setStatus(opts, row.id, 'pending', `deferred by ${reason}`);
+    await enqueueWork(db, [{ kind: 'remediation.run', subject: String(row.id), runAt: Math.max(d.until ?? now + 5000, now + 1000) }], now);
+    return false;
+  }
+  await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'gate', message: `not acting: ${reason}`, data: { decisions: all } }, now);
+  if (d.verdict === 'escalate') {
+    await escalate(opts, row, plan, reason);
+    return false;
+  }
+  // skip; a failure storm is handed to a human once, with the scope's counts
+  await setStatus(opts, row.id, 'skipped', d.reason);
+  if (d.gate === 'maxUnhealthy' && d.scope && d.reason.startsWith(STORM_PREFIX)) {
+    const stormCooldown = plan.safety.stormCooldown ?? 10 * 60_000;
+    const title = `${STORM_PREFIX} ${d.scope.name} (${plan.runbook})`;
+    const already = await db.selectFrom('incidents').select('id').where('title', '=', title).where('created_at', '>=', now - stormCooldown).executeTakeFirst();
+    if (!already) {
+      const incident = await handOverToHuman(
+        db,
+        {
+          title,
+          service: row.service,
+          remediationId: row.id,
+          alertIds: JSON.parse(row.alert_ids) as number[],
+          story: [
+            `${new Date(now).toISOString()} ${d.reason}`,
+            `many failures at once in ${d.scope.name} usually share one cause; automation stopped acting on the extra targets there`,
+          ],
+        },
+        now,
+      );
+      await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'escalated', message: `escalated the storm in ${d.scope.name} to a human (incident ${incident})`, data: { incident, scope: d.scope } }, now);
+    }
+  }
+  return false;
 }
 
 /** Runs one rung's steps; on success moves to verification, on failure to the next rung. */

@@ -43,7 +43,7 @@ async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], a
   if (!planned.ok) {
     const row = await tx
       .insertInto('remediations')
-      .values({ ...base, target: planned.target, status: 'skipped', reason: planned.reason, plan: '{}', finished_at: now })
+      .values({ ...base, target: planned.target, scope: null, status: 'skipped', reason: planned.reason, plan: '{}', finished_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit(tx, { remediationId: row.id, alertId: alert.id, kind: 'skipped', message: planned.reason }, now);
@@ -65,7 +65,7 @@ async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], a
   }
   const row = await tx
     .insertInto('remediations')
-    .values({ ...base, target: planned.plan.target, status: 'pending', reason: 'waiting for a worker', plan: JSON.stringify(planned.plan), finished_at: null })
+    .values({ ...base, target: planned.plan.target, scope: planned.plan.scope, status: 'pending', reason: 'waiting for a worker', plan: JSON.stringify(planned.plan), finished_at: null })
     .returning('id')
     .executeTakeFirstOrThrow();
   await audit(tx, { remediationId: row.id, alertId: alert.id, kind: 'matched', message: `runbook ${runbook.name} matched alert ${alert.id}: ${why}`, data: { verdicts: choice.verdicts } }, now);

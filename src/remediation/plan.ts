@@ -22,6 +22,9 @@ export interface RemediationPlan {
   /** the ladder: each rung runs and is verified before the next */
   onFailure: PlannedStep[];
   verify: RunbookSpec['verify'] | null;
+  safety: RunbookSpec['safety'];
+  /** the maxUnhealthy scope this target belongs to, e.g. "cluster=eu-1" */
+  scope: string | null;
   manualMinutes: number;
 }
 
@@ -87,5 +90,15 @@ export function planRemediation(runbook: ConfigDoc<RunbookSpec>, alert: FiringAl
   if (missing.length > 0) {
     return { ok: false, target, reason: `step parameters rendered empty (${[...new Set(missing)].join(', ')}); refusing to run half-filled commands` };
   }
-  return { ok: true, plan: { runbook: runbook.name, target, steps, onFailure, verify: spec.verify ?? null, manualMinutes: spec.manualMinutes } };
+  let scope: string | null = null;
+  const per = spec.safety.maxUnhealthy?.per;
+  if (per) {
+    const value = per === 'service' ? alert.service : alert.labels[per];
+    if (!value) return { ok: false, target, reason: `maxUnhealthy is per ${per}, but the alert has no ${per}; refusing to act without knowing the scope` };
+    scope = `${per}=${value}`;
+  }
+  return {
+    ok: true,
+    plan: { runbook: runbook.name, target, steps, onFailure, verify: spec.verify ?? null, safety: spec.safety, scope, manualMinutes: spec.manualMinutes },
+  };
 }

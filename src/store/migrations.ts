@@ -115,6 +115,7 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('runbook', 'text', (c) => c.notNull())
           .addColumn('target', 'text', (c) => c.notNull())
           .addColumn('service', 'text')
+          .addColumn('scope', 'text')
           .addColumn('status', 'text', (c) => c.notNull())
           .addColumn('reason', 'text', (c) => c.notNull())
           .addColumn('dry_run', 'integer', (c) => c.notNull().defaultTo(0))
@@ -140,6 +141,7 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('remediations_runbook_created').on('remediations').columns(['runbook', 'created_at']).execute();
         await db.schema.createIndex('remediations_status_id').on('remediations').columns(['status', 'id']).execute();
+        await db.schema.createIndex('remediations_scope').on('remediations').columns(['runbook', 'scope', 'status']).execute();
 
         await idColumn(db, 'remediation_audit')
           .addColumn('remediation_id', 'bigint')

@@ -95,6 +95,8 @@ export interface RemediationsTable {
   runbook: string;
   target: string;
   service: string | null;
+  /** the maxUnhealthy scope, e.g. "cluster=eu-1" */
+  scope: string | null;
   status: RemediationStatus;
   reason: string;
   dry_run: number;
