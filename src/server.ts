@@ -135,6 +135,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     committer: new GroupCommitter(store, clock, onFiring),
     heartbeats,
     runbooks,
+    scopeSize: scopeSizeFrom(config),
+    dryRun: opts.dryRun ?? false,
     metrics,
     apiTokens,
     resolveTimeoutMs: opts.resolveTimeoutMs ?? 5 * 60_000,

@@ -136,6 +136,15 @@ spec:
     expect(missing.stderr).toContain('no alert with id 999999');
   });
 
+  it('previews the plan for an alert without acting', async () => {
+    const id = (await server.request('GET', '/api/v1/alerts')).body.alerts[0].id;
+    const res = await prodeng(['remediation', 'plan', String(id), '--url', server.url]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain(`alert ${id}: runbook restart-web on web-1`);
+    expect(res.stdout).toContain('step exec-1 [disruptive]: exec {"argv":["true"],"timeout":30000}');
+    expect(res.stdout).toContain('no gates configured');
+  });
+
   it('lists and shows remediations, and pauses and resumes automation', async () => {
     const list = await prodeng(['remediation', 'list', '--url', server.url]);
     expect(list.code, list.stderr).toBe(0);

@@ -61,6 +61,12 @@ describeEachStore('remediation safety gates', (kind) => {
     expect(incidents[0].title).toBe('too many unhealthy in scope cluster=eu-1 (node-repair)');
     expect(incidents[0].story[0]).toContain('5 being remediated, 50 failing, max 10% of 50 hosts = 5');
 
+    // the plan preview shows the gate that would stop another one
+    const alertId = skipped[0].alertId;
+    const preview = (await server.request('GET', `/api/v1/alerts/${alertId}/plan`)).body;
+    expect(preview.runbook).toBe('node-repair');
+    expect(preview.gates).toEqual([expect.objectContaining({ gate: 'maxUnhealthy', verdict: 'skip' })]);
+
     // storm cooldown: a new failure in the scope is not acted on while it is recent
     clock.advance(60_000);
     await fire({ alertname: 'NodeDown', instance: 'node-x', cluster: 'eu-1' });

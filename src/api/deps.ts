@@ -16,6 +16,9 @@ export interface ApiDeps {
   committer: GroupCommitter;
   heartbeats: Map<string, HeartbeatDefinition>;
   runbooks: ConfigDoc<RunbookSpec>[];
+  /** hosts per maxUnhealthy scope, and the global dry-run, for plan previews */
+  scopeSize: (scope: string) => number | null;
+  dryRun: boolean;
   metrics: EngineMetrics;
   apiTokens: string[];
   resolveTimeoutMs: number;

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import type { RemediationView } from '../remediation/queries.js';
 import type { AutomationState } from '../remediation/automationSwitch.js';
+import type { PlanPreview } from '../remediation/preview.js';
 import { apiClient } from './apiClient.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatTable } from './table.js';
@@ -30,6 +31,19 @@ export function remediationCommand(): Command {
     console.log(`remediation ${r.id}: ${r.runbook} on ${r.target || '(no target)'}: ${r.status} (${r.reason})`);
     for (const t of r.timeline) console.log(`  ${t.at.replace('T', ' ').slice(0, 19)}  ${t.kind.padEnd(19)} ${t.message}`);
   });
+  withServerOptions(cmd.command('plan <alertId>').description('what automation would do about an alert: runbook, rendered steps, every gate\'s verdict; acts on nothing').option('--json', 'print JSON')).action(
+    async (alertId: string, flags: ServerFlags & { json?: boolean }) => {
+      const p = await apiClient(flags).get<PlanPreview>(`/api/v1/alerts/${encodeURIComponent(alertId)}/plan`);
+      if (flags.json) return console.log(JSON.stringify(p, null, 2));
+      if (!p.runbook) return console.log(`alert ${p.alert}: no runbook applies`);
+      console.log(`alert ${p.alert}: runbook ${p.runbook}${p.plan ? ` on ${p.plan.target}` : ''}${p.dryRun ? ' (dry run)' : ''}${p.automationPaused ? ' (automation is paused)' : ''}`);
+      if (p.refused) return console.log(`  would not act: ${p.refused}`);
+      for (const s of p.plan!.steps) console.log(`  step ${s.name} [${s.risk}]: ${s.action} ${JSON.stringify(s.params)}`);
+      p.plan!.onFailure.forEach((s, i) => console.log(`  on failure ${i + 1}: ${s.name} [${s.risk}]: ${s.action} ${JSON.stringify(s.params)}`));
+      for (const g of p.gates) console.log(`  gate ${g.gate}: ${g.verdict} (${g.reason})`);
+      if (p.gates.length === 0) console.log('  no gates configured');
+    },
+  );
   for (const action of ['pause', 'resume'] as const) {
     withServerOptions(
       cmd
