@@ -48,6 +48,13 @@ safety: { dryRun: true }`,
 target: "{{ labels.instance }}"
 steps: [{ action: exec, with: { argv: ["printf", "%s", "{{ labels.instance }}"] } }]`,
   ),
+  runbook(
+    'careful',
+    `match: { alertname: Careful }
+target: "{{ labels.instance }}"
+steps: [{ action: exec, with: { argv: ["touch", "{{ annotations.marker }}"] } }]
+safety: { requireApproval: true, approvalTimeout: 30m }`,
+  ),
 ].join('');
 
 describeEachStore('remediation engine', (kind) => {
@@ -160,5 +167,37 @@ describeEachStore('remediation engine', (kind) => {
     const d = await detail(r.id);
     expect(d.timeline.find((t: any) => t.kind === 'step.finished').data.output.stdout).toBe(hostile);
     expect(existsSync(pwned)).toBe(false);
+  });
+
+  it('waits for approval, then acts; a rejection or no answer in time acts on nothing', async () => {
+    await start();
+    const marker = (n: string) => join(dir, `${kind}-careful-${n}`);
+    await fire({ alertname: 'Careful', instance: 'a' }, { marker: marker('a') });
+    await fire({ alertname: 'Careful', instance: 'b' }, { marker: marker('b') });
+    await fire({ alertname: 'Careful', instance: 'c' }, { marker: marker('c') });
+    await server.remediation.runOnce();
+    const list = await remediations();
+    expect(list.map((r: any) => r.status)).toEqual(['awaiting_approval', 'awaiting_approval', 'awaiting_approval']);
+    const id = (t: string) => list.find((r: any) => r.target === t).id;
+
+    const approved = await server.request('POST', `/api/v1/remediations/${id('a')}/approve`, { by: 'carol', reason: 'looked at the graphs' });
+    expect(approved.body).toMatchObject({ status: 'pending', reason: 'approved by carol: looked at the graphs' });
+    const rejected = await server.request('POST', `/api/v1/remediations/${id('b')}/reject`, { by: 'dave', reason: 'the database is mid-failover' });
+    expect(rejected.body).toMatchObject({ status: 'skipped', reason: 'approval rejected by dave: the database is mid-failover' });
+    const again = await server.request('POST', `/api/v1/remediations/${id('b')}/approve`, { by: 'eve', reason: 'oops' });
+    expect(again.status).toBe(409);
+    const noReason = await server.request('POST', `/api/v1/remediations/${id('c')}/approve`, { by: 'eve' });
+    expect(noReason.status).toBe(400);
+
+    await server.remediation.runOnce();
+    expect(existsSync(marker('a'))).toBe(true);
+    expect(existsSync(marker('b'))).toBe(false);
+    clock.advance(31 * 60_000);
+    await server.remediation.runOnce();
+    const after = await remediations();
+    expect(after.find((r: any) => r.target === 'a').status).toBe('succeeded');
+    expect(after.find((r: any) => r.target === 'c')).toMatchObject({ status: 'escalated' });
+    expect(after.find((r: any) => r.target === 'c').reason).toContain('nobody approved or rejected within 30m');
+    expect(existsSync(marker('c'))).toBe(false);
   });
 });

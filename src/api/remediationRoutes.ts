@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { automationState, setAutomationPaused } from '../remediation/automationSwitch.js';
 import { audit } from '../remediation/audit.js';
 import { getRemediation, listRemediations } from '../remediation/queries.js';
+import { answerApproval } from '../remediation/approval.js';
 import { listIncidents } from '../incidents/handover.js';
 import type { ApiDeps } from './deps.js';
 import { sendInvalid, sendProblem } from './problems.js';
@@ -39,6 +40,18 @@ export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!remediation) return sendProblem(reply, 404, 'not_found', `no remediation with id ${id}`);
     return remediation;
   });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post<{ Params: { id: string } }>(`/api/v1/remediations/:id/${decision}`, async (request, reply) => {
+      const id = Number(request.params.id);
+      if (!Number.isInteger(id) || id <= 0) return sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer');
+      const parsed = switchBody.safeParse(request.body ?? {});
+      if (!parsed.success) return sendInvalid(reply, parsed.error);
+      const outcome = await answerApproval(deps.store, { id, decision, by: parsed.data.by, reason: parsed.data.reason, now: deps.clock.now() });
+      if (!outcome.ok) return sendProblem(reply, outcome.code === 'not_found' ? 404 : 409, outcome.code, outcome.message);
+      return getRemediation(deps.store.db, id);
+    });
+  }
 
   app.get('/api/v1/automation', async () => automationState(deps.store.db));
 

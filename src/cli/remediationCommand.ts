@@ -44,6 +44,18 @@ export function remediationCommand(): Command {
       if (p.gates.length === 0) console.log('  no gates configured');
     },
   );
+  for (const decision of ['approve', 'reject'] as const) {
+    withServerOptions(
+      cmd
+        .command(`${decision} <id>`)
+        .description(`${decision} a remediation that awaits approval`)
+        .requiredOption('--reason <text>', 'why')
+        .option('--by <name>', 'who', userInfo().username),
+    ).action(async (id: string, flags: ServerFlags & { reason: string; by: string }) => {
+      const r = await apiClient(flags).post<RemediationView>(`/api/v1/remediations/${encodeURIComponent(id)}/${decision}`, { by: flags.by, reason: flags.reason });
+      console.log(`remediation ${r.id}: ${r.status} (${r.reason})`);
+    });
+  }
   for (const action of ['pause', 'resume'] as const) {
     withServerOptions(
       cmd

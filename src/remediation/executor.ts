@@ -79,10 +79,17 @@ function describe(step: PlannedStep): string {
 
 async function startRemediation(opts: ExecutorOptions, id: number): Promise<void> {
   const row = await load(opts.store, id);
-  if (row.status !== 'pending') return;
   const plan = JSON.parse(row.plan) as RemediationPlan;
   const now = opts.clock.now();
   const db = opts.store.db;
+  if (row.status === 'awaiting_approval') {
+    if (row.approval_deadline !== null && now >= row.approval_deadline) {
+      await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: 'no answer to the approval request in time' }, now);
+      await escalate(opts, row, plan, `nobody approved or rejected within ${Math.round((plan.safety.approvalTimeout ?? 0) / 60_000)}m`);
+    }
+    return;
+  }
+  if (row.status !== 'pending') return;
 
   const switchState = await automationState(db);
   if (switchState.paused) {
@@ -104,6 +111,15 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'dry-run', message: `would run: ${wouldRun.join('; ')}`, data: { plan } }, now);
     return;
   }
+  if (needsApproval(plan) && !row.approval) {
+    const deadline = now + plan.safety.approvalTimeout;
+    const risky = [...plan.steps, ...plan.onFailure].filter((st) => st.risk === 'destructive').map((st) => st.name);
+    const why = risky.length ? `destructive step(s) ${risky.join(', ')} need approval` : `runbook ${row.runbook} asks for approval`;
+    await setStatus(opts, id, 'awaiting_approval', `${why}; waiting until ${new Date(deadline).toISOString()}`, { approval_deadline: deadline });
+    await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: `awaiting approval: ${why}` }, now);
+    await enqueueWork(db, [{ kind: 'remediation.run', subject: String(id), runAt: deadline }], now);
+    return;
+  }
   // FBAR re-ran its checks just before acting: the alert may have cleared
   // or been silenced while the remediation waited.
   const confirm = await alertStillFiring(opts, row);
@@ -116,6 +132,10 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
   await setStatus(opts, id, 'running', `running ${plan.steps.length} step(s) on ${plan.target}`, { started_at: now });
   await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'started', message: `started on ${plan.target}; ${confirm.why}` }, now);
   await runRung(opts, await load(opts.store, id), plan, plan.steps, 0);
+}
+
+export function needsApproval(plan: RemediationPlan): boolean {
+  return plan.safety.requireApproval || [...plan.steps, ...plan.onFailure].some((s) => s.risk === 'destructive');
 }
 
 /** Carries out a gate's verdict; returns true only when the remediation may go on. */

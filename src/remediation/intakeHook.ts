@@ -35,6 +35,8 @@ async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], a
     alert_ids: JSON.stringify([alert.id]),
     rung: 0,
     verify_deadline: null,
+    approval_deadline: null,
+    approval: null,
     manual_minutes: Math.round(runbook.spec.manualMinutes),
     created_at: now,
     updated_at: now,

@@ -124,6 +124,8 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('plan', 'text', (c) => c.notNull())
           .addColumn('rung', 'integer', (c) => c.notNull().defaultTo(0))
           .addColumn('verify_deadline', 'bigint')
+          .addColumn('approval_deadline', 'bigint')
+          .addColumn('approval', 'text')
           .addColumn('manual_minutes', 'integer', (c) => c.notNull().defaultTo(0))
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .addColumn('updated_at', 'bigint', (c) => c.notNull())

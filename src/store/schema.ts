@@ -109,6 +109,9 @@ export interface RemediationsTable {
   /** 0: the runbook's steps; n: the n-th onFailure rung */
   rung: number;
   verify_deadline: Millis | null;
+  approval_deadline: Millis | null;
+  /** JSON { decision, by, reason, at } once someone answered */
+  approval: string | null;
   manual_minutes: number;
   created_at: Millis;
   updated_at: Millis;
