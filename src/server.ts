@@ -29,6 +29,8 @@ export interface ServeOptions {
   logger?: Logger | undefined;
   /** record what remediations would do, act on nothing */
   dryRun?: boolean | undefined;
+  /** how long a worker holds a claimed remediation before another may take it over (default 10m) */
+  remediationLeaseMs?: number | undefined;
   /** how often the remediation worker looks for work (0: only when runOnce is called) */
   remediationIntervalMs?: number | undefined;
   /** used by tests: the SQLite file name, or ':memory:' */
@@ -145,7 +147,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, onFiring, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
   const remediation = startRemediationWorker(
-    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config) },
+    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs },
     opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,
   );
 

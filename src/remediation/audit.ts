@@ -8,6 +8,8 @@ export type AuditKind =
   | 'started'
   | 'step.started'
   | 'step.finished'
+  | 'step.log'
+  | 'resumed'
   | 'verifying'
   | 'verified'
   | 'verification.failed'

@@ -89,6 +89,7 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
     }
     return;
   }
+  if (row.status === 'running') return resumeAfterCrash(opts, row);
   if (row.status !== 'pending') return;
 
   const switchState = await automationState(db);
@@ -184,12 +185,25 @@ async function applyGate(opts: ExecutorOptions, row: RemediationRow, plan: Remed
 }
 
 /** Runs one rung's steps; on success moves to verification, on failure to the next rung. */
-async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, steps: PlannedStep[], rung: number): Promise<void> {
+function rungSteps(plan: RemediationPlan, rung: number): PlannedStep[] {
+  if (rung === 0) return plan.steps;
+  const step = plan.onFailure[rung - 1];
+  return step ? [step] : [];
+}
+
+/**
+ * Runs one rung's steps from `from`; on success moves to verification, on
+ * failure to the next rung. Before each step the row records that it
+ * started, so a process killed mid-step leaves a trace the next worker reads.
+ */
+async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, steps: PlannedStep[], rung: number, from = 0): Promise<void> {
   const db = opts.store.db;
-  for (const step of steps) {
+  for (let i = from; i < steps.length; i++) {
+    const step = steps[i]!;
     if (step.action === ESCALATE) return escalate(opts, row, plan, `the runbook's ladder reached "${step.name}"`);
     const action = actionNamed(step.action);
     if (!action) return escalate(opts, row, plan, `action ${step.action} is not available in this build`);
+    await db.updateTable('remediations').set({ rung, step_index: i, step_in_progress: 1, updated_at: opts.clock.now() }).where('id', '=', row.id).execute();
     await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'step.started', message: `${step.name}: ${describe(step)}`, data: { rung, step: step.name } }, opts.clock.now());
     const controller = new AbortController();
     const timeout = setTimeout(() => controller.abort(), step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
@@ -197,17 +211,40 @@ async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedia
     try {
       result = await action.run(step.params, {
         signal: controller.signal,
-        log: (message, data) => void audit(db, { remediationId: row.id, kind: 'step.started', message, data: data ?? {} }, opts.clock.now()),
+        log: (message, data) => void audit(db, { remediationId: row.id, kind: 'step.log', message, data: data ?? {} }, opts.clock.now()),
       });
     } catch (err) {
       result = { ok: false, summary: `${step.action} threw: ${(err as Error).message}`, output: {} };
     } finally {
       clearTimeout(timeout);
     }
+    await db.updateTable('remediations').set({ step_index: i + 1, step_in_progress: 0, updated_at: opts.clock.now() }).where('id', '=', row.id).execute();
     await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'step.finished', message: `${step.name}: ${result.summary}`, data: { rung, step: step.name, ok: result.ok, output: result.output } }, opts.clock.now());
     if (!result.ok) return nextRung(opts, row, plan, rung, `step ${step.name} failed: ${result.summary}`);
   }
   return beginVerification(opts, row, plan, rung);
+}
+
+/**
+ * A run item claimed again after its lease expired: the process that held
+ * it died. A step it had started is run again only if declared idempotent;
+ * otherwise a human decides, since running it twice could do harm.
+ */
+async function resumeAfterCrash(opts: ExecutorOptions, row: RemediationRow): Promise<void> {
+  const plan = JSON.parse(row.plan) as RemediationPlan;
+  const steps = rungSteps(plan, row.rung);
+  const now = opts.clock.now();
+  const step = steps[row.step_index];
+  if (row.step_in_progress === 1 && step) {
+    if (!step.idempotent) {
+      await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `interrupted during step ${step.name}, which is not idempotent: not running it again` }, now);
+      return escalate(opts, row, plan, `interrupted during step ${step.name} (the server stopped mid-step); it is not idempotent, so it was not run again`);
+    }
+    await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `interrupted during step ${step.name}; it is idempotent, running it again` }, now);
+    return runRung(opts, row, plan, steps, row.rung, row.step_index);
+  }
+  await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `resumed after an interruption at step ${row.step_index + 1} of rung ${row.rung}` }, now);
+  return runRung(opts, row, plan, steps, row.rung, row.step_index);
 }
 
 async function beginVerification(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, rung: number): Promise<void> {
@@ -255,7 +292,7 @@ async function nextRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedi
     // It cleared on its own meanwhile: prove it rather than act again.
     return beginVerification(opts, row, plan, rung);
   }
-  await setStatus(opts, row.id, 'running', `${why}; trying rung ${next}: ${step.name}`, { rung: next });
+  await setStatus(opts, row.id, 'running', `${why}; trying rung ${next}: ${step.name}`, { rung: next, step_index: 0, step_in_progress: 0 });
   await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'rung', message: `${why}; next rung ${next}: ${step.name}` }, now);
   return runRung(opts, row, plan, [step], next);
 }

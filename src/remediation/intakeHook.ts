@@ -34,6 +34,8 @@ async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], a
     alert_id: alert.id,
     alert_ids: JSON.stringify([alert.id]),
     rung: 0,
+    step_index: 0,
+    step_in_progress: 0,
     verify_deadline: null,
     approval_deadline: null,
     approval: null,

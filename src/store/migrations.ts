@@ -123,6 +123,8 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('alert_ids', 'text', (c) => c.notNull())
           .addColumn('plan', 'text', (c) => c.notNull())
           .addColumn('rung', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('step_index', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('step_in_progress', 'integer', (c) => c.notNull().defaultTo(0))
           .addColumn('verify_deadline', 'bigint')
           .addColumn('approval_deadline', 'bigint')
           .addColumn('approval', 'text')

@@ -108,6 +108,9 @@ export interface RemediationsTable {
   plan: string;
   /** 0: the runbook's steps; n: the n-th onFailure rung */
   rung: number;
+  /** the step of the current rung to run next, and whether it was started (a crash left it unfinished) */
+  step_index: number;
+  step_in_progress: number;
   verify_deadline: Millis | null;
   approval_deadline: Millis | null;
   /** JSON { decision, by, reason, at } once someone answered */
