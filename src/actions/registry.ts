@@ -1,6 +1,7 @@
 import type { ActionDefinition } from './action.js';
 import { execAction } from './exec.js';
 import { waitAction } from './wait.js';
+import { probeAction } from './probe.js';
 
 // Open for the stages that bring their own actions (fleet: drain, reboot,
 // replace): they call registerAction when their module loads.
@@ -21,3 +22,4 @@ export function actionNames(): string[] {
 
 registerAction(execAction);
 registerAction(waitAction);
+registerAction(probeAction);

@@ -10,6 +10,7 @@ import { audit } from './audit.js';
 import { automationState } from './automationSwitch.js';
 import type { PlannedStep, RemediationPlan } from './plan.js';
 import { ESCALATE } from './runbookKind.js';
+import { describeCheck, runHealthCheck } from '../probes/healthCheck.js';
 import { evaluateGates, STORM_PREFIX, type GateDecision, type ScopeSize } from './gates.js';
 
 export interface ExecutorOptions {
@@ -129,6 +130,16 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
     await setStatus(opts, id, 'skipped', reason);
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
     return;
+  }
+  if (plan.confirm) {
+    const check = await runHealthCheck(plan.confirm);
+    if (check.ok) {
+      const reason = `not started: the confirm check passes, so ${plan.target} looks healthy (${check.summary})`;
+      await setStatus(opts, id, 'skipped', reason);
+      await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
+      return;
+    }
+    await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: `confirmed: ${check.summary}` }, now);
   }
   await setStatus(opts, id, 'running', `running ${plan.steps.length} step(s) on ${plan.target}`, { started_at: now });
   await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'started', message: `started on ${plan.target}; ${confirm.why}` }, now);
@@ -254,9 +265,11 @@ async function beginVerification(opts: ExecutorOptions, row: RemediationRow, pla
     await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'verified', message: 'succeeded (no verification configured)' }, now);
     return;
   }
-  const within = plan.verify.alertResolvedWithin ?? plan.verify.within;
-  await setStatus(opts, row.id, 'verifying', `waiting up to ${Math.round(within / 1000)}s for the alert to resolve`, { rung, verify_deadline: now + within });
-  await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'verifying', message: `verifying: alert ${row.alert_id} must resolve within ${Math.round(within / 1000)}s` }, now);
+  const v = plan.verify;
+  const within = Math.max(v.alertResolvedWithin ?? 0, v.probe ? v.within : 0);
+  const wants = [v.alertResolvedWithin !== undefined ? `alert ${row.alert_id} resolved` : null, v.probe ? `${describeCheck(v.probe)} passing` : null].filter(Boolean).join(' and ');
+  await setStatus(opts, row.id, 'verifying', `waiting up to ${Math.round(within / 1000)}s for ${wants}`, { rung, verify_deadline: now + within });
+  await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'verifying', message: `verifying: ${wants} within ${Math.round(within / 1000)}s` }, now);
   await enqueueWork(opts.store.db, [{ kind: 'remediation.verify', subject: String(row.id), runAt: now }], now);
 }
 
@@ -265,15 +278,21 @@ async function checkVerification(opts: ExecutorOptions, id: number): Promise<voi
   if (row.status !== 'verifying') return;
   const plan = JSON.parse(row.plan) as RemediationPlan;
   const now = opts.clock.now();
+  const v = plan.verify!;
   const alert = await getAlert(opts.store.db, row.alert_id);
-  if (!alert || alert.status === 'resolved') {
-    await setStatus(opts, id, 'succeeded', `verified: alert ${row.alert_id} resolved`);
-    await audit(opts.store.db, { remediationId: id, alertId: row.alert_id, kind: 'verified', message: `verified: alert ${row.alert_id} resolved` }, now);
+  const alertResolved = !alert || alert.status === 'resolved';
+  const alertOk = v.alertResolvedWithin === undefined || alertResolved;
+  const check = v.probe ? await runHealthCheck(v.probe) : null;
+  if (alertOk && (check === null || check.ok)) {
+    const proof = [v.alertResolvedWithin !== undefined ? `alert ${row.alert_id} resolved` : null, check ? check.summary : null].filter(Boolean).join('; ');
+    await setStatus(opts, id, 'succeeded', `verified: ${proof}`);
+    await audit(opts.store.db, { remediationId: id, alertId: row.alert_id, kind: 'verified', message: `verified: ${proof}` }, now);
     return;
   }
   if (now >= (row.verify_deadline ?? now)) {
-    await audit(opts.store.db, { remediationId: id, alertId: row.alert_id, kind: 'verification.failed', message: `alert ${row.alert_id} still ${alert.status} at the verification deadline` }, now);
-    return nextRung(opts, row, plan, row.rung, `verification failed: alert ${row.alert_id} did not resolve in time`);
+    const what = [!alertOk ? `alert ${row.alert_id} still ${alert?.status}` : null, check && !check.ok ? check.summary : null].filter(Boolean).join('; ');
+    await audit(opts.store.db, { remediationId: id, alertId: row.alert_id, kind: 'verification.failed', message: `not fixed at the verification deadline: ${what}` }, now);
+    return nextRung(opts, row, plan, row.rung, `verification failed: ${what}`);
   }
   await enqueueWork(opts.store.db, [{ kind: 'remediation.verify', subject: String(id), runAt: now + (opts.verifyPollMs ?? 1000) }], now);
 }

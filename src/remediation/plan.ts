@@ -4,6 +4,7 @@ import type { RiskLevel } from '../actions/action.js';
 import type { FiringAlert } from '../intake/ingest.js';
 import { ESCALATE, type RunbookSpec, type RunbookStep } from './runbookKind.js';
 import { renderParams, renderTemplate, type TemplateContext } from './templates.js';
+import type { HealthCheck } from '../probes/healthCheck.js';
 
 export interface PlannedStep {
   name: string;
@@ -21,7 +22,9 @@ export interface RemediationPlan {
   steps: PlannedStep[];
   /** the ladder: each rung runs and is verified before the next */
   onFailure: PlannedStep[];
-  verify: RunbookSpec['verify'] | null;
+  /** a check that must still fail just before acting (the target is still broken) */
+  confirm: HealthCheck | null;
+  verify: { alertResolvedWithin?: number | undefined; probe?: HealthCheck | undefined; within: number } | null;
   safety: RunbookSpec['safety'];
   /** the maxUnhealthy scope this target belongs to, e.g. "cluster=eu-1" */
   scope: string | null;
@@ -87,6 +90,10 @@ export function planRemediation(runbook: ConfigDoc<RunbookSpec>, alert: FiringAl
   } catch (err) {
     return { ok: false, target, reason: `the steps do not render to valid parameters: ${(err as Error).message}` };
   }
+  const confirm = spec.confirm ? (renderParams(spec.confirm, ctx, missing) as HealthCheck) : null;
+  const verify = spec.verify
+    ? { ...spec.verify, probe: spec.verify.probe ? (renderParams(spec.verify.probe, ctx, missing) as HealthCheck) : undefined }
+    : null;
   if (missing.length > 0) {
     return { ok: false, target, reason: `step parameters rendered empty (${[...new Set(missing)].join(', ')}); refusing to run half-filled commands` };
   }
@@ -99,6 +106,6 @@ export function planRemediation(runbook: ConfigDoc<RunbookSpec>, alert: FiringAl
   }
   return {
     ok: true,
-    plan: { runbook: runbook.name, target, steps, onFailure, verify: spec.verify ?? null, safety: spec.safety, scope, manualMinutes: spec.manualMinutes },
+    plan: { runbook: runbook.name, target, steps, onFailure, confirm, verify, safety: spec.safety, scope, manualMinutes: spec.manualMinutes },
   };
 }

@@ -5,6 +5,7 @@ import { configErrorMap } from '../config/issueMessages.js';
 import { compileMatcher, type Matcher } from '../intake/matchers.js';
 import { actionNamed, actionNames } from '../actions/registry.js';
 import { templateErrors } from './templates.js';
+import { healthCheckSchema } from '../actions/probe.js';
 
 /**
  * `match` values: a plain value means equality; a value that starts with
@@ -32,14 +33,9 @@ const matchSchema = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label
   return matchers;
 });
 
-const probeSchema = z
-  .object({
-    http: z.object({ url: z.string().min(1), status: z.number().int().min(100).max(599).default(200), timeout: durationSchema.default(5000) }).strict().optional(),
-    tcp: z.object({ address: z.string().min(1), timeout: durationSchema.default(5000) }).strict().optional(),
-    exec: z.object({ argv: z.array(z.string()).min(1), timeout: durationSchema.default(10_000) }).strict().optional(),
-  })
-  .strict()
-  .refine((p) => [p.http, p.tcp, p.exec].filter(Boolean).length === 1, 'give exactly one of http, tcp or exec');
+// Probes are templated (`url: "http://{{ labels.instance }}/healthz"`) and
+// parsed again after rendering, so here they keep their raw shape.
+const probeSchema = healthCheckSchema;
 
 const stepSchema = z
   .object({
@@ -117,6 +113,8 @@ export const runbookKind = defineKind({
   references: (doc: ConfigDoc<RunbookSpec>, config) => [
     ...mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),
     ...templateErrors(doc.spec.target).map((message) => ({ path: ['spec', 'target'], message })),
+    ...templateErrors(doc.spec.verify?.probe).map((message) => ({ path: ['spec', 'verify', 'probe'], message })),
+    ...templateErrors(doc.spec.confirm).map((message) => ({ path: ['spec', 'confirm'], message })),
     ...stepProblems(doc.spec.steps, 'steps'),
     ...stepProblems(doc.spec.onFailure, 'onFailure'),
   ],
