@@ -88,6 +88,11 @@ describeEachStore('remediation engine', (kind) => {
     expect(d.status).toBe('succeeded');
     expect(d.timeline.map((t: any) => t.kind)).toEqual(['matched', 'started', 'step.started', 'step.finished', 'verifying', 'verified']);
     expect(d.timeline[3].data.output.exitCode).toBe(0);
+    const metrics = (await server.request('GET', '/metrics')).body as string;
+    expect(metrics).toContain('prodeng_remediations_total{runbook="restart-web",outcome="succeeded"} 1');
+    expect(metrics).toContain('prodeng_human_minutes_saved_total{runbook="restart-web"} 15');
+    expect(metrics).toContain('prodeng_remediation_first_action_seconds_count{runbook="restart-web"} 1');
+    expect(metrics).toContain('prodeng_remediation_time_to_fix_seconds_sum{runbook="restart-web"} 30');
   });
 
   it('climbs the onFailure ladder, verifying each rung, then hands over to a human', async () => {

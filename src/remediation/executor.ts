@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { EngineMetrics } from '../reports/engineMetrics.js';
 import { actionNamed } from '../actions/registry.js';
 import { getAlert } from '../intake/alertQueries.js';
 import { handOverToHuman } from '../incidents/handover.js';
@@ -27,6 +28,7 @@ export interface ExecutorOptions {
   leaseMs?: number;
   /** hosts in a maxUnhealthy scope, for percentages */
   scopeSize: ScopeSize;
+  metrics?: EngineMetrics | undefined;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
@@ -63,6 +65,17 @@ async function setStatus(opts: ExecutorOptions, id: number, status: RemediationS
     .set({ status, reason, updated_at: now, ...(terminal ? { finished_at: now } : {}), ...extra })
     .where('id', '=', id)
     .execute();
+  if (opts.metrics && (terminal || extra.started_at)) await recordMetrics(opts.metrics, await load(opts.store, id), now);
+}
+
+function recordMetrics(m: EngineMetrics, row: RemediationRow, now: number): void {
+  const seconds = (now - row.created_at) / 1000;
+  if (row.status === 'running' && row.started_at === now) m.remediationFirstAction.observe({ runbook: row.runbook }, seconds);
+  if (['succeeded', 'failed', 'escalated', 'skipped'].includes(row.status)) m.remediations.inc({ runbook: row.runbook, outcome: row.status });
+  if (row.status === 'succeeded') {
+    m.remediationTimeToFix.observe({ runbook: row.runbook }, seconds);
+    m.humanMinutesSaved.inc({ runbook: row.runbook }, row.manual_minutes);
+  }
 }
 
 async function alertStillFiring(opts: ExecutorOptions, row: RemediationRow): Promise<{ firing: boolean; why: string }> {

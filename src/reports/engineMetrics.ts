@@ -41,7 +41,33 @@ export function createEngineMetrics() {
     help: '1 while this process holds the maintenance leader lease.',
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, intakeEvents, intakeBatchDuration, leaderLoopRuns, isLeader };
+  const remediations = new Counter({
+    name: 'prodeng_remediations_total',
+    help: 'Remediations that ended, by runbook and outcome (succeeded, failed, escalated, skipped).',
+    labelNames: ['runbook', 'outcome'] as const,
+    registers: [registry],
+  });
+  const remediationFirstAction = new Histogram({
+    name: 'prodeng_remediation_first_action_seconds',
+    help: 'Time from the alert being committed to the remediation starting its first step.',
+    labelNames: ['runbook'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [registry],
+  });
+  const remediationTimeToFix = new Histogram({
+    name: 'prodeng_remediation_time_to_fix_seconds',
+    help: 'Time from the alert being committed to a verified fix.',
+    labelNames: ['runbook'] as const,
+    buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [registry],
+  });
+  const humanMinutesSaved = new Counter({
+    name: 'prodeng_human_minutes_saved_total',
+    help: "The runbooks' manualMinutes for every verified fix: toil automation took off people.",
+    labelNames: ['runbook'] as const,
+    registers: [registry],
+  });
+  return { registry, remediations, remediationFirstAction, remediationTimeToFix, humanMinutesSaved, httpRequests, httpDuration, intakeEvents, intakeBatchDuration, leaderLoopRuns, isLeader };
 }
 
 export type EngineMetrics = ReturnType<typeof createEngineMetrics>;
