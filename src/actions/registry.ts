@@ -2,6 +2,7 @@ import type { ActionDefinition } from './action.js';
 import { execAction } from './exec.js';
 import { waitAction } from './wait.js';
 import { probeAction } from './probe.js';
+import { httpAction } from './http.js';
 
 // Open for the stages that bring their own actions (fleet: drain, reboot,
 // replace): they call registerAction when their module loads.
@@ -23,3 +24,4 @@ export function actionNames(): string[] {
 registerAction(execAction);
 registerAction(waitAction);
 registerAction(probeAction);
+registerAction(httpAction);
