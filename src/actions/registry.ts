@@ -3,6 +3,7 @@ import { execAction } from './exec.js';
 import { waitAction } from './wait.js';
 import { probeAction } from './probe.js';
 import { httpAction } from './http.js';
+import { sshAction } from './ssh.js';
 
 // Open for the stages that bring their own actions (fleet: drain, reboot,
 // replace): they call registerAction when their module loads.
@@ -25,3 +26,4 @@ registerAction(execAction);
 registerAction(waitAction);
 registerAction(probeAction);
 registerAction(httpAction);
+registerAction(sshAction);
