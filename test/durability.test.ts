@@ -1,29 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { describeEachStore, createTestDatabase, type TestDatabase } from './support/testDatabases.js';
+import { serveBuilt } from './support/builtServer.js';
 
-const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
-
-function serve(dataDir: string, databaseUrl: string | undefined): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'serve', '--data', dataDir, '--port', '0'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl ?? '', PRODENG_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.stderr!.on('data', (d) => (err += d));
-    child.on('exit', (code) => reject(new Error(`prodeng exited with ${code}: ${err}`)));
-  });
-}
+const serve = (dataDir: string, databaseUrl: string | undefined) => serveBuilt(['--data', dataDir], databaseUrl);
 
 describeEachStore('durability: a 2xx means committed', (kind) => {
   let db: TestDatabase | undefined;

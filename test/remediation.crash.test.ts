@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { createTestDatabase, describeEachStore, type TestDatabase } from './support/testDatabases.js';
 import { waitFor } from './support/peers.js';
-
-const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
+import { serveBuilt } from './support/builtServer.js';
 
 const config = (idempotent: boolean) => `apiVersion: prodeng/v1
 kind: Runbook
@@ -21,23 +20,8 @@ spec:
       with: { argv: ["sh", "-c", "echo run >> \\"$0\\"; sleep 4", "{{ annotations.log }}"], timeout: 30s }
 `;
 
-function serve(configDir: string, dataDir: string, databaseUrl: string | undefined): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [cli, 'serve', '--config', configDir, '--data', dataDir, '--port', '0', '--remediation-lease', '2s'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl ?? '', PRODENG_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ child, url: m[1]! });
-    });
-    child.stderr!.on('data', (d) => (err += d));
-    child.on('exit', (code) => reject(new Error(`prodeng exited with ${code}: ${err}`)));
-  });
-}
+const serve = (configDir: string, dataDir: string, databaseUrl: string | undefined) =>
+  serveBuilt(['--config', configDir, '--data', dataDir, '--remediation-lease', '2s'], databaseUrl);
 
 describeEachStore('remediation survives a server killed mid-step', (kind) => {
   let db: TestDatabase | undefined;
