@@ -129,7 +129,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   await registerHeartbeats(store, [...heartbeats.values()], clock.now());
 
   const runbooks = [...config.byKind<RunbookSpec>('Runbook').values()];
-  const onFiring = remediationIntakeHook(runbooks);
+  // Without runbooks nothing listens, and intake skips building the list.
+  const onFiring = runbooks.length > 0 ? remediationIntakeHook(runbooks) : undefined;
   const app = buildApi({
     store,
     clock,
