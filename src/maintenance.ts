@@ -44,7 +44,7 @@ export function startMaintenanceLoop(opts: {
     while ((await resolveExpiredAlerts(store, now)) > 0) {
       // keep going until every due alert is resolved
     }
-    if (await silenceBoundaryPassed(store, lastSilenceCheck, now)) await reapplySilences(store, now);
+    if (await silenceBoundaryPassed(store, lastSilenceCheck, now)) await reapplySilences(store, now, opts.onFiring);
     lastSilenceCheck = now;
     const missed = await checkHeartbeats(store, heartbeats, now, opts.onFiring);
     if (missed.length > 0) logger.warn({ heartbeats: missed }, 'heartbeats missed');

@@ -144,7 +144,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     apiTokens,
     resolveTimeoutMs: opts.resolveTimeoutMs ?? 5 * 60_000,
     logger,
-    onSilencesChanged: async () => void (await reapplySilences(store, clock.now())),
+    onSilencesChanged: async () => void (await reapplySilences(store, clock.now(), onFiring)),
   });
   const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, onFiring, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
   const remediation = startRemediationWorker(

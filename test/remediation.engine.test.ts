@@ -205,4 +205,17 @@ describeEachStore('remediation engine', (kind) => {
     expect(after.find((r: any) => r.target === 'c').reason).toContain('nobody approved or rejected within 30m');
     expect(existsSync(marker('c'))).toBe(false);
   });
+
+  it('does not remediate a silenced alert, and does once the silence is expired while it still fires', async () => {
+    await start();
+    const marker = join(dir, `${kind}-after-silence`);
+    const silence = await server.request('POST', '/api/v1/silences', { matchers: ['alertname=WebDown'], duration: '1h', createdBy: 'alice', comment: 'deploy' });
+    await fire({ alertname: 'WebDown', instance: 'web-7' }, { marker });
+    expect(await remediations()).toHaveLength(0);
+    await server.request('DELETE', `/api/v1/silences/${silence.body.silenceID}`);
+    const [r] = await remediations();
+    expect(r).toMatchObject({ runbook: 'restart-web', target: 'web-7', status: 'pending' });
+    await server.remediation.runOnce();
+    expect(existsSync(marker)).toBe(true);
+  });
 });

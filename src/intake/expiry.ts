@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
 import { alertIsOpen } from '../store/schema.js';
 import { enqueueWork } from '../store/workQueue.js';
-import { alertWork } from './ingest.js';
+import { alertWork, type FiringAlert, type FiringHook } from './ingest.js';
 import type { Labels } from './fingerprint.js';
 import { loadActiveSilences, matchableLabels, silencingIds } from './silences.js';
 
@@ -53,17 +53,18 @@ export async function resolveExpiredAlerts(store: Store, now: number): Promise<n
  * expired, began or ended. An alert that stops being silenced while firing
  * causes the downstream work it was spared.
  */
-export async function reapplySilences(store: Store, now: number): Promise<{ silenced: number; unsilenced: number }> {
+export async function reapplySilences(store: Store, now: number, onFiring?: FiringHook): Promise<{ silenced: number; unsilenced: number }> {
   return store.db.transaction().execute(async (tx) => {
     const active = await loadActiveSilences(tx, now);
     const open = await tx
       .selectFrom('alerts')
-      .select(['id', 'labels', 'service', 'silenced_by', 'status'])
+      .select(['id', 'labels', 'annotations', 'service', 'host', 'silenced_by', 'status', 'fingerprint', 'source', 'summary', 'severity'])
       .where(alertIsOpen)
       .execute();
     let silenced = 0;
     let unsilenced = 0;
     const work: Array<{ kind: string; id: number }> = [];
+    const released: FiringAlert[] = [];
     for (const alert of open) {
       const ids = silencingIds(matchableLabels(JSON.parse(alert.labels) as Labels, alert.service), active);
       const next = ids.length > 0 ? JSON.stringify(ids) : null;
@@ -71,12 +72,29 @@ export async function reapplySilences(store: Store, now: number): Promise<{ sile
       await tx.updateTable('alerts').set({ silenced_by: next, updated_at: now }).where('id', '=', alert.id).execute();
       if (next === null) {
         unsilenced++;
-        if (alert.status === 'firing') work.push({ kind: 'alert.firing', id: alert.id });
+        if (alert.status === 'firing') {
+          work.push({ kind: 'alert.firing', id: alert.id });
+          released.push({
+            id: alert.id,
+            fingerprint: alert.fingerprint,
+            status: 'firing',
+            silenced: false,
+            source: alert.source,
+            summary: alert.summary,
+            severity: alert.severity,
+            service: alert.service,
+            host: alert.host,
+            labels: JSON.parse(alert.labels) as Labels,
+            annotations: JSON.parse(alert.annotations) as Labels,
+          });
+        }
       } else if (alert.silenced_by === null) {
         silenced++;
       }
     }
     await enqueueWork(tx, alertWork(work), now);
+    // An alert let out of a silence while still firing gets the remediation it was spared.
+    if (onFiring && released.length > 0) await onFiring(tx, released, now);
     return { silenced, unsilenced };
   });
 }
