@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { sql } from 'kysely';
 import type { EngineMetrics } from '../reports/engineMetrics.js';
 import { actionNamed } from '../actions/registry.js';
 import { getAlert } from '../intake/alertQueries.js';
@@ -29,6 +30,8 @@ export interface ExecutorOptions {
   /** hosts in a maxUnhealthy scope, for percentages */
   scopeSize: ScopeSize;
   metrics?: EngineMetrics | undefined;
+  /** how many items one pass claims (default 10) */
+  claimLimit?: number;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
@@ -37,7 +40,7 @@ const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
 export async function runRemediationWork(opts: ExecutorOptions): Promise<number> {
   let handled = 0;
   for (const kind of ['remediation.run', 'remediation.verify'] as const) {
-    const items = await claimWork(opts.store, { kind, owner: opts.owner, leaseMs: opts.leaseMs ?? 10 * 60_000, limit: 10, now: opts.clock.now() });
+    const items = await claimWork(opts.store, { kind, owner: opts.owner, leaseMs: opts.leaseMs ?? 10 * 60_000, limit: opts.claimLimit ?? 10, now: opts.clock.now() });
     for (const item of items) {
       try {
         if (kind === 'remediation.run') await startRemediation(opts, Number(item.subject));
@@ -113,20 +116,21 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
     return;
   }
-  const decisions = await evaluateGates(db, { id, plan }, now, opts.scopeSize);
-  const decisive = decisions.find((d) => d.verdict !== 'pass');
+  const slot = await reserveSlot(opts, row, plan, now);
+  if (slot.stale) return;
+  const { decisions, decisive } = slot;
   if (decisive && !(await applyGate(opts, row, plan, decisive, decisions))) return;
   if (!decisive && decisions.length > 0) {
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: `all ${decisions.length} gates pass`, data: { decisions } }, now);
   }
-  if (opts.dryRun || row.dry_run === 1) {
+  if (slot.reserved === null) {
     const wouldRun = [...plan.steps, ...plan.onFailure].map(describe);
     const reason = `dry run (${opts.dryRun ? 'global' : `runbook ${row.runbook}`}): nothing was run`;
     await setStatus(opts, id, 'skipped', reason);
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'dry-run', message: `would run: ${wouldRun.join('; ')}`, data: { plan } }, now);
     return;
   }
-  if (needsApproval(plan) && !row.approval) {
+  if (slot.reserved === 'awaiting_approval') {
     const deadline = now + plan.safety.approvalTimeout;
     const risky = [...plan.steps, ...plan.onFailure].filter((st) => st.risk === 'destructive').map((st) => st.name);
     const why = risky.length ? `destructive step(s) ${risky.join(', ')} need approval` : `runbook ${row.runbook} asks for approval`;
@@ -154,13 +158,44 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
     }
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: `confirmed: ${check.summary}` }, now);
   }
-  await setStatus(opts, id, 'running', `running ${plan.steps.length} step(s) on ${plan.target}`, { started_at: now });
+  await setStatus(opts, id, 'running', `running ${plan.steps.length} step(s) on ${plan.target}`);
+  if (opts.metrics) recordMetrics(opts.metrics, await load(opts.store, id), now);
   await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'started', message: `started on ${plan.target}; ${confirm.why}` }, now);
   await runRung(opts, await load(opts.store, id), plan, plan.steps, 0);
 }
 
 export function needsApproval(plan: RemediationPlan): boolean {
   return plan.safety.requireApproval || [...plan.steps, ...plan.onFailure].some((s) => s.risk === 'destructive');
+}
+
+/**
+ * Gates and the move out of `pending` happen under one lock per runbook
+ * (PostgreSQL advisory lock; SQLite has one writer), so two replicas cannot
+ * both see room under maxUnhealthy, the rate limit or the concurrency limit
+ * and both act. The slot is taken before the confirm checks, which may be
+ * slow; a failed confirm gives it back by ending as skipped.
+ */
+async function reserveSlot(
+  opts: ExecutorOptions,
+  row: RemediationRow,
+  plan: RemediationPlan,
+  now: number,
+): Promise<{ stale: boolean; decisions: GateDecision[]; decisive: GateDecision | undefined; reserved: 'running' | 'awaiting_approval' | null }> {
+  return opts.store.db.transaction().execute(async (tx) => {
+    if (opts.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`prodeng.remediation:${row.runbook}`}))`.execute(tx);
+    const current = await tx.selectFrom('remediations').select('status').where('id', '=', row.id).executeTakeFirst();
+    if (current?.status !== 'pending') return { stale: true, decisions: [], decisive: undefined, reserved: null };
+    const decisions = await evaluateGates(tx, { id: row.id, plan }, now, opts.scopeSize);
+    const decisive = decisions.find((d) => d.verdict !== 'pass');
+    if (decisive || opts.dryRun || row.dry_run === 1) return { stale: false, decisions, decisive, reserved: null };
+    const reserved = needsApproval(plan) && !row.approval ? 'awaiting_approval' : 'running';
+    await tx
+      .updateTable('remediations')
+      .set({ status: reserved, reason: reserved === 'running' ? 'gates passed; confirming the failure' : 'gates passed; asking for approval', updated_at: now, ...(reserved === 'running' ? { started_at: now } : {}) })
+      .where('id', '=', row.id)
+      .execute();
+    return { stale: false, decisions, decisive, reserved };
+  });
 }
 
 /** Carries out a gate's verdict; returns true only when the remediation may go on. */
