@@ -29,6 +29,8 @@ export interface ServeOptions {
   logger?: Logger | undefined;
   /** record what remediations would do, act on nothing */
   dryRun?: boolean | undefined;
+  /** at most this many remediations started per window across all runbooks */
+  globalRateLimit?: { count: number; per: number } | undefined;
   /** how long a worker holds a claimed remediation before another may take it over (default 10m) */
   remediationLeaseMs?: number | undefined;
   /** how often the remediation worker looks for work (0: only when runOnce is called) */
@@ -140,6 +142,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     runbooks,
     scopeSize: scopeSizeFrom(config),
     dryRun: opts.dryRun ?? false,
+    globalLimits: { rateLimit: opts.globalRateLimit },
     metrics,
     apiTokens,
     resolveTimeoutMs: opts.resolveTimeoutMs ?? 5 * 60_000,
@@ -148,7 +151,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, onFiring, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
   const remediation = startRemediationWorker(
-    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics },
+    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit } },
     opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,
   );
 

@@ -124,4 +124,19 @@ describeEachStore('remediation safety gates', (kind) => {
     expect(single.map((r) => r.status).sort()).toEqual(['pending', 'verifying']);
     expect(single.find((r) => r.status === 'pending').reason).toContain('maxConcurrent');
   });
+
+  it('keeps to a global rate limit across runbooks', async () => {
+    clock = new ManualClock(Date.parse('2026-11-22T10:00:00Z'));
+    server = await startTestServer(kind, { clock, configYaml: config, globalRateLimit: { count: 2, per: 60_000 } });
+    await fire({ alertname: 'Flap', instance: 'g-1' });
+    await fire({ alertname: 'Cool', instance: 'g-2' });
+    await fire({ alertname: 'Limited', instance: 'g-3' });
+    await drain();
+    const all = (await server.request('GET', '/api/v1/remediations')).body.remediations as any[];
+    expect(all.map((r) => r.status).sort()).toEqual(['pending', 'succeeded', 'succeeded']);
+    expect(all.find((r) => r.status === 'pending').reason).toMatch(/^deferred by globalRateLimit: 2 remediations started in the last 1m across all runbooks/);
+    clock.advance(61_000);
+    await drain();
+    expect(((await server.request('GET', '/api/v1/remediations')).body.remediations as any[]).every((r) => r.status === 'succeeded')).toBe(true);
+  });
 });

@@ -82,6 +82,6 @@ export function alertRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!Number.isInteger(id) || id <= 0) return sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer', [{ field: 'id', message: 'must be a positive integer' }]);
     const alert = await getAlertWithHistory(deps.store.db, id);
     if (!alert) return sendProblem(reply, 404, 'not_found', `no alert with id ${id}`);
-    return previewPlan(deps.store.db, deps.runbooks, alert, deps.clock.now(), { scopeSize: deps.scopeSize, dryRun: deps.dryRun });
+    return previewPlan(deps.store.db, deps.runbooks, alert, deps.clock.now(), { scopeSize: deps.scopeSize, dryRun: deps.dryRun, global: deps.globalLimits });
   });
 }

@@ -7,6 +7,7 @@ import type { HeartbeatDefinition } from '../probes/heartbeats.js';
 import type { EngineMetrics } from '../reports/engineMetrics.js';
 import type { ConfigDoc } from '../config/index.js';
 import type { RunbookSpec } from '../remediation/runbookKind.js';
+import type { GlobalLimits } from '../remediation/gates.js';
 
 /** Everything the HTTP routes need, built once by the composition root. */
 export interface ApiDeps {
@@ -19,6 +20,7 @@ export interface ApiDeps {
   /** hosts per maxUnhealthy scope, and the global dry-run, for plan previews */
   scopeSize: (scope: string) => number | null;
   dryRun: boolean;
+  globalLimits: GlobalLimits;
   metrics: EngineMetrics;
   apiTokens: string[];
   resolveTimeoutMs: number;

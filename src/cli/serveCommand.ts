@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { startServer, StartupError } from '../server.js';
+import { parseGlobalRateLimit } from '../remediation/gates.js';
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -11,8 +12,9 @@ export function serveCommand(): Command {
     .addOption(new Option('--host <host>', 'address to listen on (beyond loopback needs PRODENG_API_TOKENS)').env('PRODENG_HOST').default('127.0.0.1'))
     .addOption(new Option('--resolve-timeout <duration>', 'resolve alerts sent without endsAt after this long').env('PRODENG_RESOLVE_TIMEOUT').default('5m'))
     .addOption(new Option('--dry-run', 'remediations record what they would do and act on nothing').env('PRODENG_DRY_RUN'))
+    .addOption(new Option('--global-rate-limit <count/duration>', 'at most this many remediations started per window across all runbooks, e.g. 100/1m').env('PRODENG_GLOBAL_RATE_LIMIT'))
     .addOption(new Option('--remediation-lease <duration>', 'how long a worker holds a remediation before another may take it over').env('PRODENG_REMEDIATION_LEASE').default('10m'))
-    .action(async (flags: { config?: string; data: string; port: string; host: string; resolveTimeout: string; dryRun?: boolean; remediationLease: string }) => {
+    .action(async (flags: { config?: string; data: string; port: string; host: string; resolveTimeout: string; dryRun?: boolean; remediationLease: string; globalRateLimit?: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError('unsafe_listen', `--port: "${flags.port}" is not a port number`);
       const apiTokens = (process.env.PRODENG_API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
@@ -26,6 +28,7 @@ export function serveCommand(): Command {
         resolveTimeoutMs: parseDuration(flags.resolveTimeout),
         dryRun: flags.dryRun === true || String(flags.dryRun) === '1' || String(flags.dryRun) === 'true',
         remediationLeaseMs: parseDuration(flags.remediationLease),
+        globalRateLimit: flags.globalRateLimit ? parseGlobalRateLimit(flags.globalRateLimit, parseDuration) : undefined,
       });
       const where = server.store.dialect === 'sqlite' ? `SQLite at ${server.store.location}` : `PostgreSQL at ${server.store.location}`;
       process.stdout.write(`prodeng is running at ${server.url}  (store: ${where}; ${server.config.services.size} services from ${flags.config ?? 'no config'})\n`);

@@ -13,7 +13,7 @@ import { automationState } from './automationSwitch.js';
 import type { PlannedStep, RemediationPlan } from './plan.js';
 import { ESCALATE } from './runbookKind.js';
 import { describeCheck, runHealthCheck } from '../probes/healthCheck.js';
-import { evaluateGates, STORM_PREFIX, type GateDecision, type ScopeSize } from './gates.js';
+import { evaluateGates, STORM_PREFIX, type GateDecision, type GlobalLimits, type ScopeSize } from './gates.js';
 
 export interface ExecutorOptions {
   store: Store;
@@ -32,6 +32,8 @@ export interface ExecutorOptions {
   metrics?: EngineMetrics | undefined;
   /** how many items one pass claims (default 10) */
   claimLimit?: number;
+  /** limits across all runbooks */
+  global?: GlobalLimits | undefined;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
@@ -182,10 +184,14 @@ async function reserveSlot(
   now: number,
 ): Promise<{ stale: boolean; decisions: GateDecision[]; decisive: GateDecision | undefined; reserved: 'running' | 'awaiting_approval' | null }> {
   return opts.store.db.transaction().execute(async (tx) => {
-    if (opts.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`prodeng.remediation:${row.runbook}`}))`.execute(tx);
+    if (opts.store.dialect === 'postgres') {
+      // A global limit spans runbooks, so it needs one lock for all of them.
+      const lock = opts.global?.rateLimit ? 'prodeng.remediation:*' : `prodeng.remediation:${row.runbook}`;
+      await sql`select pg_advisory_xact_lock(hashtext(${lock}))`.execute(tx);
+    }
     const current = await tx.selectFrom('remediations').select('status').where('id', '=', row.id).executeTakeFirst();
     if (current?.status !== 'pending') return { stale: true, decisions: [], decisive: undefined, reserved: null };
-    const decisions = await evaluateGates(tx, { id: row.id, plan }, now, opts.scopeSize);
+    const decisions = await evaluateGates(tx, { id: row.id, plan }, now, opts.scopeSize, opts.global);
     const decisive = decisions.find((d) => d.verdict !== 'pass');
     if (decisive || opts.dryRun || row.dry_run === 1) return { stale: false, decisions, decisive, reserved: null };
     const reserved = needsApproval(plan) && !row.approval ? 'awaiting_approval' : 'running';

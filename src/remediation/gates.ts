@@ -4,7 +4,7 @@ import type { RemediationPlan } from './plan.js';
 export type GateVerdict = 'pass' | 'defer' | 'skip' | 'escalate';
 
 export interface GateDecision {
-  gate: 'maxAttempts' | 'cooldown' | 'stormCooldown' | 'maxUnhealthy' | 'rateLimit' | 'maxConcurrent';
+  gate: 'maxAttempts' | 'cooldown' | 'stormCooldown' | 'maxUnhealthy' | 'rateLimit' | 'maxConcurrent' | 'globalRateLimit';
   verdict: GateVerdict;
   reason: string;
   /** for defer: when to look again */
@@ -46,7 +46,12 @@ export function allowedInScope(max: number | string, size: number | null): numbe
  * that is not `pass` decides; all of them go into the audit trail and the
  * plan preview.
  */
-export async function evaluateGates(db: DbOrTx, subject: GateSubject, now: number, scopeSize: ScopeSize): Promise<GateDecision[]> {
+export interface GlobalLimits {
+  /** remediations started across all runbooks per window */
+  rateLimit?: { count: number; per: number } | undefined;
+}
+
+export async function evaluateGates(db: DbOrTx, subject: GateSubject, now: number, scopeSize: ScopeSize, global: GlobalLimits = {}): Promise<GateDecision[]> {
   const { plan, id } = subject;
   const safety = plan.safety;
   const decisions: GateDecision[] = [];
@@ -127,5 +132,21 @@ export async function evaluateGates(db: DbOrTx, subject: GateSubject, now: numbe
         : { gate: 'maxConcurrent', verdict: 'pass', reason: `${n} of ${safety.maxConcurrent} under way` },
     );
   }
+  if (global.rateLimit) {
+    const { count: limit, per } = global.rateLimit;
+    const recent = await db.selectFrom('remediations').select(['started_at']).where('id', '<>', id).where('started_at', '>=', now - per).orderBy('started_at').execute();
+    decisions.push(
+      recent.length >= limit
+        ? { gate: 'globalRateLimit', verdict: 'defer', reason: `${recent.length} remediations started in the last ${minutes(per)} across all runbooks (global limit ${limit})`, until: Number(recent[0]!.started_at) + per }
+        : { gate: 'globalRateLimit', verdict: 'pass', reason: `${recent.length} of ${limit} across all runbooks in the last ${minutes(per)}` },
+    );
+  }
   return decisions;
+}
+
+/** `100/1m`: at most 100 remediations started per minute across all runbooks. */
+export function parseGlobalRateLimit(text: string, parseDuration: (s: string) => number): { count: number; per: number } {
+  const m = /^(\d+)\/(.+)$/.exec(text.trim());
+  if (!m) throw new Error(`"${text}" is not a rate limit; write COUNT/DURATION such as 100/1m`);
+  return { count: Number(m[1]), per: parseDuration(m[2]!) };
 }

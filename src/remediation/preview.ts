@@ -2,7 +2,7 @@ import type { ConfigDoc } from '../config/index.js';
 import type { AlertView } from '../intake/alertView.js';
 import type { DbOrTx } from '../store/store.js';
 import { automationState } from './automationSwitch.js';
-import { evaluateGates, type GateDecision, type ScopeSize } from './gates.js';
+import { evaluateGates, type GateDecision, type GlobalLimits, type ScopeSize } from './gates.js';
 import { planRemediation, type RemediationPlan } from './plan.js';
 import type { RunbookSpec } from './runbookKind.js';
 import { chooseRunbook, type RunbookVerdict } from './runbookMatching.js';
@@ -25,7 +25,7 @@ export async function previewPlan(
   runbooks: ConfigDoc<RunbookSpec>[],
   alert: AlertView,
   now: number,
-  opts: { scopeSize: ScopeSize; dryRun: boolean },
+  opts: { scopeSize: ScopeSize; dryRun: boolean; global?: GlobalLimits },
 ): Promise<PlanPreview> {
   // Preview the alert as if it were firing and unsilenced, and say so.
   const asFiring = { ...alert, status: 'firing' as const, silenced: false as const };
@@ -41,6 +41,6 @@ export async function previewPlan(
   const planned = planRemediation(runbook, asFiring);
   const dryRun = opts.dryRun || runbook.spec.safety.dryRun;
   if (!planned.ok) return { ...base, plan: null, refused: planned.reason, gates: [], dryRun };
-  const gates = await evaluateGates(db, { id: 0, plan: planned.plan }, now, opts.scopeSize);
+  const gates = await evaluateGates(db, { id: 0, plan: planned.plan }, now, opts.scopeSize, opts.global);
   return { ...base, plan: planned.plan, refused: null, gates, dryRun };
 }
