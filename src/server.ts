@@ -10,6 +10,7 @@ import { reapplySilences } from './intake/expiry.js';
 import { GroupCommitter } from './intake/groupCommit.js';
 import { registerHeartbeats, type HeartbeatDefinition } from './probes/heartbeats.js';
 import { createEngineMetrics } from './reports/engineMetrics.js';
+import { registerFixedWithoutHumanRatio } from './reports/fixedWithoutHuman.js';
 import type { RunbookSpec } from './remediation/runbookKind.js';
 import { remediationIntakeHook } from './remediation/intakeHook.js';
 import { startRemediationWorker, type RemediationWorker } from './remediation/worker.js';
@@ -127,6 +128,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     throw new StartupError('store_unavailable', `cannot open the store: ${(err as Error).message}`);
   }
   const metrics = createEngineMetrics();
+  registerFixedWithoutHumanRatio(metrics, store.db);
   const heartbeats = heartbeatDefinitionsFrom(config);
   await registerHeartbeats(store, [...heartbeats.values()], clock.now());
 

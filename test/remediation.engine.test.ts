@@ -93,6 +93,7 @@ describeEachStore('remediation engine', (kind) => {
     expect(metrics).toContain('prodeng_human_minutes_saved_total{runbook="restart-web"} 15');
     expect(metrics).toContain('prodeng_remediation_first_action_seconds_count{runbook="restart-web"} 1');
     expect(metrics).toContain('prodeng_remediation_time_to_fix_seconds_sum{runbook="restart-web"} 30');
+    expect(metrics).toContain('prodeng_remediation_fixed_without_human_ratio 1');
   });
 
   it('climbs the onFailure ladder, verifying each rung, then hands over to a human', async () => {
@@ -111,6 +112,8 @@ describeEachStore('remediation engine', (kind) => {
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ status: 'open', remediationId: r.id });
     expect(incidents[0].story.join('\n')).toContain('cleanup: false exited with 1');
+    const metrics = (await server.request('GET', '/metrics')).body as string;
+    expect(metrics).toContain('prodeng_remediation_fixed_without_human_ratio 0');
   });
 
   it('records what a dry run would do and does nothing', async () => {
