@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from './store/clock.js';
 import type { Store } from './store/store.js';
 import { acquireLeaderLease, releaseLeaderLease } from './store/leaderLease.js';
+import { periodicTask } from './store/periodicTask.js';
 import { reapplySilences, resolveExpiredAlerts, silenceBoundaryPassed } from './intake/expiry.js';
 import { checkHeartbeats, type HeartbeatDefinition } from './probes/heartbeats.js';
 import type { EngineMetrics } from './reports/engineMetrics.js';
@@ -33,8 +34,6 @@ export function startMaintenanceLoop(opts: {
   const { store, clock, heartbeats, metrics, logger } = opts;
   const holder = randomUUID();
   let lastSilenceCheck = clock.now();
-  let running: Promise<void> | null = null;
-  let stopped = false;
 
   async function pass(): Promise<void> {
     const now = clock.now();
@@ -50,29 +49,22 @@ export function startMaintenanceLoop(opts: {
     if (missed.length > 0) logger.warn({ heartbeats: missed }, 'heartbeats missed');
   }
 
-  async function runOnce(): Promise<void> {
-    if (running) return running;
-    running = pass()
-      .then(() => void metrics.leaderLoopRuns.inc({ result: 'ok' }))
-      .catch((err) => {
-        metrics.leaderLoopRuns.inc({ result: 'error' });
-        logger.error({ err }, 'maintenance pass failed');
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  }
-
-  const timer = opts.intervalMs > 0 ? setInterval(() => void (stopped || runOnce()), opts.intervalMs) : null;
-  timer?.unref();
+  const task = periodicTask(
+    () =>
+      pass().then(
+        () => void metrics.leaderLoopRuns.inc({ result: 'ok' }),
+        (err) => {
+          metrics.leaderLoopRuns.inc({ result: 'error' });
+          throw err;
+        },
+      ),
+    { intervalMs: opts.intervalMs, fallback: undefined, onError: (err) => logger.error({ err }, 'maintenance pass failed') },
+  );
 
   return {
-    runOnce,
+    runOnce: task.runOnce,
     async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
+      await task.stop();
       await releaseLeaderLease(store.db, LEASE_NAME, holder).catch(() => undefined);
     },
   };

@@ -1,3 +1,4 @@
+import { periodicTask } from '../store/periodicTask.js';
 import { runRemediationWork, type ExecutorOptions } from './executor.js';
 
 export interface RemediationWorker {
@@ -8,28 +9,9 @@ export interface RemediationWorker {
 
 /** Claims remediation work from the queue on a timer. Every replica runs one; leases keep them apart. */
 export function startRemediationWorker(opts: ExecutorOptions, intervalMs: number): RemediationWorker {
-  let running: Promise<number> | null = null;
-  let stopped = false;
-  const runOnce = (): Promise<number> => {
-    if (running) return running;
-    running = runRemediationWork(opts)
-      .catch((err) => {
-        opts.logger.error({ err }, 'remediation worker pass failed');
-        return 0;
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-  const timer = intervalMs > 0 ? setInterval(() => void (stopped || runOnce()), intervalMs) : null;
-  timer?.unref();
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
-    },
-  };
+  return periodicTask(() => runRemediationWork(opts), {
+    intervalMs,
+    fallback: 0,
+    onError: (err) => opts.logger.error({ err }, 'remediation worker pass failed'),
+  });
 }
