@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intakeBench, type IntakeFigures, type IntakeWorkload } from './intakeBench.js';
+import { remediationWave, type WaveFigures } from './remediationWave.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -39,9 +40,31 @@ function writeSection(name: string, body: string): void {
   writeFileSync(docPath, doc.endsWith('\n') ? doc : `${doc}\n`);
 }
 
+function waveSection(f: WaveFigures): string {
+  return `## remediation: failure wave
+
+${fmt(f.hosts)} hosts in ${f.clusters} clusters, ${fmt(f.failing)} failing at once (alerts posted in one request), runbook with a no-op step and \`maxUnhealthy: { per: cluster, max: ${f.allowedPerCluster} }\`, embedded SQLite. Time from the alerts' 2xx until no remediation is pending or running. No peer is named for this workload.
+
+Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.
+
+| failing | acted on | blocked by maxUnhealthy | storm escalations | gate violations | seconds |
+|---:|---:|---:|---:|---:|---:|
+| ${fmt(f.failing)} | ${fmt(f.acted)} | ${fmt(f.blocked)} | ${f.stormIncidents} | **${f.gateViolations}** | ${fmt(f.seconds, 2)} |
+
+Goal: under 10 s with 0 gate violations.
+`;
+}
+
 const which = process.argv[2] ?? 'intake';
+if (which === 'remediation') {
+  const f = await remediationWave({ hosts: 10_000, clusters: 100, failingShare: 0.05, maxPerCluster: 3 });
+  console.log(`wave: ${f.failing} failing, ${f.acted} acted on, ${f.blocked} blocked, ${f.stormIncidents} storm escalations, ${f.gateViolations} gate violations, ${fmt(f.seconds, 2)} s`);
+  writeSection('remediation: failure wave', waveSection(f));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
 if (which !== 'intake') {
-  console.error(`unknown benchmark "${which}"; available: intake`);
+  console.error(`unknown benchmark "${which}"; available: intake, remediation`);
   process.exit(2);
 }
 const workload: IntakeWorkload = {

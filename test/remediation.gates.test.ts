@@ -25,7 +25,8 @@ const config =
   runbook('flappy', 'Flap', 'safety: { maxAttempts: { count: 2, within: 1h } }') +
   runbook('cool', 'Cool', 'safety: { cooldown: 10m }') +
   runbook('limited', 'Limited', 'safety: { rateLimit: { count: 2, per: 1m } }') +
-  runbook('one-at-a-time', 'Single', 'verify: { alertResolvedWithin: 5m }\nsafety: { maxConcurrent: 1 }');
+  runbook('one-at-a-time', 'Single', 'verify: { alertResolvedWithin: 5m }\nsafety: { maxConcurrent: 1 }') +
+  runbook('quick-repair', 'NodeGone', 'safety: { maxUnhealthy: { per: cluster, max: 2 } }');
 
 describeEachStore('remediation safety gates', (kind) => {
   let server: TestServer;
@@ -59,7 +60,7 @@ describeEachStore('remediation safety gates', (kind) => {
     const incidents = (await server.request('GET', '/api/v1/incidents')).body.incidents;
     expect(incidents).toHaveLength(1);
     expect(incidents[0].title).toBe('too many unhealthy in scope cluster=eu-1 (node-repair)');
-    expect(incidents[0].story[0]).toContain('5 being remediated, 50 failing, max 10% of 50 hosts = 5');
+    expect(incidents[0].story[0]).toContain('5 acted on in the last 30m, 50 failing, max 10% of 50 hosts = 5');
 
     // the plan preview shows the gate that would stop another one
     const alertId = skipped[0].alertId;
@@ -138,5 +139,13 @@ describeEachStore('remediation safety gates', (kind) => {
     clock.advance(61_000);
     await drain();
     expect(((await server.request('GET', '/api/v1/remediations')).body.remediations as any[]).every((r) => r.status === 'succeeded')).toBe(true);
+  });
+
+  it('counts a target fixed a moment ago as acted on: quick fixes cannot run through a whole storm', async () => {
+    await start();
+    await server.request('POST', '/api/v2/alerts', Array.from({ length: 5 }, (_, i) => ({ labels: { alertname: 'NodeGone', instance: `q-${i}`, cluster: 'eu-2' } })));
+    await drain();
+    const statuses = (await byRunbook('quick-repair')).map((r) => r.status).sort();
+    expect(statuses).toEqual(['skipped', 'skipped', 'skipped', 'succeeded', 'succeeded']);
   });
 });

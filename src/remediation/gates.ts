@@ -92,18 +92,25 @@ export async function evaluateGates(db: DbOrTx, subject: GateSubject, now: numbe
     const size = scopeSize(plan.scope);
     const allowed = allowedInScope(safety.maxUnhealthy.max, size);
     const inScope = () => db.selectFrom('remediations').where('runbook', '=', plan.runbook).where('scope', '=', plan.scope).where('id', '<>', id);
-    const active = await count(inScope().where('status', 'in', [...ACTING]).select((eb) => eb.fn.countAll().as('n')));
+    // Targets acted on in this scope lately count until the storm window is
+    // over, not only while in progress: a fix that "succeeded" a moment ago
+    // on a host whose alert still fires is still a failing host.
+    const active = await count(
+      inScope()
+        .where((eb) => eb.or([eb('status', 'in', [...ACTING]), eb.and([eb('started_at', '>=', now - stormCooldown), eb('status', '<>', 'skipped')])]))
+        .select((eb) => eb.fn.countAll().as('n')),
+    );
     const failing = active + 1 + (await count(inScope().where('status', '=', 'pending').select((eb) => eb.fn.countAll().as('n'))));
     const scopeInfo = { name: plan.scope, active, failing, allowed: allowed ?? 0, size };
     const limitText = typeof safety.maxUnhealthy.max === 'number' ? `max ${safety.maxUnhealthy.max}` : `max ${safety.maxUnhealthy.max} of ${size ?? '?'} hosts = ${allowed ?? '?'}`;
     if (allowed === null) {
       decisions.push({ gate: 'maxUnhealthy', verdict: 'skip', reason: `maxUnhealthy is a percentage but the size of ${plan.scope} is not known; refusing to act`, scope: scopeInfo });
     } else if (active >= allowed) {
-      decisions.push({ gate: 'maxUnhealthy', verdict: 'skip', reason: `${STORM_PREFIX} ${plan.scope}: ${active} being remediated, ${failing} failing, ${limitText}`, scope: scopeInfo });
+      decisions.push({ gate: 'maxUnhealthy', verdict: 'skip', reason: `${STORM_PREFIX} ${plan.scope}: ${active} acted on in the last ${minutes(stormCooldown)}, ${failing} failing, ${limitText}`, scope: scopeInfo });
     } else if (stormAt !== null && now - stormAt < stormCooldown) {
       decisions.push({ gate: 'stormCooldown', verdict: 'skip', reason: `${plan.scope} had a failure storm ${minutes(now - stormAt)} ago; no new remediation there until it has been calm for ${minutes(stormCooldown)}`, scope: scopeInfo });
     } else {
-      decisions.push({ gate: 'maxUnhealthy', verdict: 'pass', reason: `${active} of ${allowed} allowed in ${plan.scope} are being remediated`, scope: scopeInfo });
+      decisions.push({ gate: 'maxUnhealthy', verdict: 'pass', reason: `${active} of ${allowed} allowed in ${plan.scope} acted on in the last ${minutes(stormCooldown)}`, scope: scopeInfo });
     }
   }
 
