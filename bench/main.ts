@@ -35,8 +35,12 @@ function writeSection(name: string, body: string): void {
   const header = '# Benchmarks\n\nWritten by `npm run bench`; each figure sits beside the same workload run against the peer in the same run.\n\n';
   const current = existsSync(docPath) ? readFileSync(docPath, 'utf8') : header;
   const sections = current.split(/^(?=## )/m);
-  const kept = sections.filter((s) => !s.startsWith(`## ${name}\n`));
-  const doc = [kept[0]?.startsWith('#') ? kept[0] : header, ...kept.slice(1), body].join('').replace(/\n{3,}/g, '\n\n');
+  // Replace the section where it stands, or add it at the end.
+  const at = sections.findIndex((part) => part.startsWith(`## ${name}\n`));
+  if (at >= 0) sections[at] = body;
+  else sections.push(body);
+  if (!sections[0]?.startsWith('#')) sections.unshift(header);
+  const doc = sections.map((part) => `${part.trimEnd()}\n\n`).join('');
   writeFileSync(docPath, doc.endsWith('\n') ? doc : `${doc}\n`);
 }
 
