@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { getAlertWithHistory, listAlerts } from '../intake/alertQueries.js';
+import { getAlert, getAlertWithHistory, listAlerts } from '../intake/alertQueries.js';
 import { parseMatcher, type Matcher } from '../intake/matchers.js';
 import { chooseRunbook } from '../remediation/runbookMatching.js';
 import { previewPlan } from '../remediation/preview.js';
 import type { ApiDeps } from './deps.js';
-import { sendInvalid, sendProblem } from './problems.js';
+import { idParam, sendInvalid, sendProblem } from './problems.js';
 
 const listQuery = z
   .object({
@@ -59,8 +59,8 @@ export function alertRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/alerts/:id', async (request, reply) => {
-    const id = Number(request.params.id);
-    if (!Number.isInteger(id) || id <= 0) return sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer', [{ field: 'id', message: 'must be a positive integer' }]);
+    const id = idParam(reply, request.params.id);
+    if (id === null) return reply;
     const alert = await getAlertWithHistory(deps.store.db, id);
     if (!alert) return sendProblem(reply, 404, 'not_found', `no alert with id ${id}`);
     return alert;
@@ -68,9 +68,9 @@ export function alertRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   // Which runbook applies to this alert, and why each of the others does not.
   app.get<{ Params: { id: string } }>('/api/v1/alerts/:id/runbooks', async (request, reply) => {
-    const id = Number(request.params.id);
-    if (!Number.isInteger(id) || id <= 0) return sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer', [{ field: 'id', message: 'must be a positive integer' }]);
-    const alert = await getAlertWithHistory(deps.store.db, id);
+    const id = idParam(reply, request.params.id);
+    if (id === null) return reply;
+    const alert = await getAlert(deps.store.db, id);
     if (!alert) return sendProblem(reply, 404, 'not_found', `no alert with id ${id}`);
     const choice = chooseRunbook(deps.runbooks, alert);
     return { alert: id, chosen: choice.chosen, verdicts: choice.verdicts.map(({ runbook, matches, reason }) => ({ runbook, matches, reason })) };
@@ -78,9 +78,9 @@ export function alertRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   // The plan preview: runbook, rendered steps and every gate's verdict, without acting.
   app.get<{ Params: { id: string } }>('/api/v1/alerts/:id/plan', async (request, reply) => {
-    const id = Number(request.params.id);
-    if (!Number.isInteger(id) || id <= 0) return sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer', [{ field: 'id', message: 'must be a positive integer' }]);
-    const alert = await getAlertWithHistory(deps.store.db, id);
+    const id = idParam(reply, request.params.id);
+    if (id === null) return reply;
+    const alert = await getAlert(deps.store.db, id);
     if (!alert) return sendProblem(reply, 404, 'not_found', `no alert with id ${id}`);
     return previewPlan(deps.store.db, deps.runbooks, alert, deps.clock.now(), { scopeSize: deps.scopeSize, dryRun: deps.dryRun, global: deps.globalLimits });
   });

@@ -39,3 +39,11 @@ export function sendInvalid(reply: FastifyReply, error: z.ZodError) {
   const message = first ? `${first.field}: ${first.message}${fields.length > 1 ? ` (and ${error.issues.length - 1} more)` : ''}` : 'invalid request';
   return sendProblem(reply, 400, 'invalid_request', message, fields);
 }
+
+/** A positive integer id from a route parameter, or null after replying 400. */
+export function idParam(reply: FastifyReply, raw: string): number | null {
+  const id = Number(raw);
+  if (Number.isInteger(id) && id > 0) return id;
+  void sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer', [{ field: 'id', message: 'must be a positive integer' }]);
+  return null;
+}

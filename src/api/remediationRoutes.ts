@@ -6,7 +6,7 @@ import { getRemediation, listRemediations } from '../remediation/queries.js';
 import { answerApproval } from '../remediation/approval.js';
 import { listIncidents } from '../incidents/handover.js';
 import type { ApiDeps } from './deps.js';
-import { sendInvalid, sendProblem } from './problems.js';
+import { idParam, sendInvalid, sendProblem } from './problems.js';
 
 const statuses = ['pending', 'awaiting_approval', 'running', 'verifying', 'succeeded', 'failed', 'escalated', 'skipped'] as const;
 
@@ -34,8 +34,8 @@ export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/remediations/:id', async (request, reply) => {
-    const id = Number(request.params.id);
-    if (!Number.isInteger(id) || id <= 0) return sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer');
+    const id = idParam(reply, request.params.id);
+    if (id === null) return reply;
     const remediation = await getRemediation(deps.store.db, id);
     if (!remediation) return sendProblem(reply, 404, 'not_found', `no remediation with id ${id}`);
     return remediation;
@@ -43,8 +43,8 @@ export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   for (const decision of ['approve', 'reject'] as const) {
     app.post<{ Params: { id: string } }>(`/api/v1/remediations/:id/${decision}`, async (request, reply) => {
-      const id = Number(request.params.id);
-      if (!Number.isInteger(id) || id <= 0) return sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer');
+      const id = idParam(reply, request.params.id);
+      if (id === null) return reply;
       const parsed = switchBody.safeParse(request.body ?? {});
       if (!parsed.success) return sendInvalid(reply, parsed.error);
       const outcome = await answerApproval(deps.store, { id, decision, by: parsed.data.by, reason: parsed.data.reason, now: deps.clock.now() });

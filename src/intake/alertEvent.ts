@@ -56,3 +56,16 @@ export function hostFromLabels(labels: Labels): string | null {
 export function summaryFrom(labels: Labels, annotations: Labels, fallback: string): string {
   return annotations.summary ?? annotations.description ?? annotations.message ?? labels.alertname ?? fallback;
 }
+
+/** The fields every label-set source (Prometheus, Alertmanager) derives the same way. */
+export function labelSetFields(labels: Labels, annotations: Labels, fallbackSummary: string, services: { serviceForLabels(l: Labels): string | null }) {
+  return {
+    labels,
+    annotations,
+    summary: summaryFrom(labels, annotations, fallbackSummary),
+    severity: severityFrom(labels.severity),
+    service: services.serviceForLabels(labels),
+    host: hostFromLabels(labels),
+    dedupKey: null,
+  };
+}

@@ -70,11 +70,6 @@ export async function getAlertWithHistory(db: DbOrTx, id: number): Promise<(Aler
   };
 }
 
-export async function countAlertsByStatus(db: DbOrTx): Promise<Record<string, number>> {
-  const rows = await db.selectFrom('alerts').select(['status', db.fn.countAll<number>().as('n')]).groupBy('status').execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}
-
 export async function openAlertFingerprints(db: DbOrTx, fingerprints: string[]): Promise<Set<string>> {
   if (fingerprints.length === 0) return new Set();
   const rows = await db

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AlertEvent } from './alertEvent.js';
-import { hostFromLabels, severityFrom, summaryFrom } from './alertEvent.js';
+import { labelSetFields } from './alertEvent.js';
 import { annotationsSchema, intakeLimits, labelSetSchema, rfc3339 } from './limits.js';
 import type { ServiceDirectory } from './serviceDirectory.js';
 
@@ -49,13 +49,7 @@ export function eventsFromAlertmanager(payload: AlertmanagerWebhook, ctx: { serv
       source: 'alertmanager',
       action: alert.status,
       fingerprint: alert.fingerprint.padStart(16, '0'),
-      labels,
-      annotations,
-      summary: summaryFrom(labels, annotations, alert.fingerprint),
-      severity: severityFrom(labels.severity),
-      service: ctx.services.serviceForLabels(labels),
-      host: hostFromLabels(labels),
-      dedupKey: null,
+      ...labelSetFields(labels, annotations, alert.fingerprint, ctx.services),
       generatorUrl: alert.generatorURL ?? null,
       startsAt: alert.startsAt ?? null,
       endsAt: alert.status === 'resolved' ? (alert.endsAt ?? null) : null,

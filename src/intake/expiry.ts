@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
 import { alertIsOpen } from '../store/schema.js';
 import { enqueueWork } from '../store/workQueue.js';
-import { alertWork, type FiringAlert, type FiringHook } from './ingest.js';
+import { alertWork, firingAlertFromRow, type FiringAlert, type FiringHook } from './ingest.js';
 import type { Labels } from './fingerprint.js';
 import { loadActiveSilences, matchableLabels, silencingIds } from './silences.js';
 
@@ -74,19 +74,7 @@ export async function reapplySilences(store: Store, now: number, onFiring?: Firi
         unsilenced++;
         if (alert.status === 'firing') {
           work.push({ kind: 'alert.firing', id: alert.id });
-          released.push({
-            id: alert.id,
-            fingerprint: alert.fingerprint,
-            status: 'firing',
-            silenced: false,
-            source: alert.source,
-            summary: alert.summary,
-            severity: alert.severity,
-            service: alert.service,
-            host: alert.host,
-            labels: JSON.parse(alert.labels) as Labels,
-            annotations: JSON.parse(alert.annotations) as Labels,
-          });
+          released.push(firingAlertFromRow(alert.id, alert));
         }
       } else if (alert.silenced_by === null) {
         silenced++;

@@ -174,21 +174,27 @@ async function openAlertsByFingerprint(store: Store, tx: Tx, fingerprints: strin
   return (await tx.executeQuery<AlertRow>(query)).rows;
 }
 
-function firingAlert(ref: OpenAlert | PendingNew, id: number): FiringAlert {
-  const row = 'update' in ref ? { ...ref.row, ...ref.update } : ref.row;
+type AlertRowFields = Pick<AlertRow, 'fingerprint' | 'source' | 'summary' | 'severity' | 'service' | 'host' | 'labels' | 'annotations'>;
+
+/** The next stage's view of a stored alert that is firing and unsilenced. */
+export function firingAlertFromRow(id: number, row: AlertRowFields): FiringAlert {
   return {
     id,
-    fingerprint: row.fingerprint as string,
+    fingerprint: row.fingerprint,
     status: 'firing',
     silenced: false,
-    source: row.source as string,
-    summary: row.summary as string,
-    severity: row.severity as string,
-    service: (row.service as string | null) ?? null,
-    host: (row.host as string | null) ?? null,
-    labels: JSON.parse(row.labels as string) as Record<string, string>,
-    annotations: JSON.parse(row.annotations as string) as Record<string, string>,
+    source: row.source,
+    summary: row.summary,
+    severity: row.severity,
+    service: row.service ?? null,
+    host: row.host ?? null,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    annotations: JSON.parse(row.annotations) as Record<string, string>,
   };
+}
+
+function firingAlert(ref: OpenAlert | PendingNew, id: number): FiringAlert {
+  return firingAlertFromRow(id, ('update' in ref ? { ...ref.row, ...ref.update } : ref.row) as AlertRowFields);
 }
 
 const alertColumns = [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AlertEvent } from './alertEvent.js';
-import { hostFromLabels, severityFrom, summaryFrom } from './alertEvent.js';
+import { labelSetFields } from './alertEvent.js';
 import { labelSetFingerprint } from './fingerprint.js';
 import { annotationsSchema, intakeLimits, labelSetSchema, rfc3339 } from './limits.js';
 import type { ServiceDirectory } from './serviceDirectory.js';
@@ -40,13 +40,7 @@ export function eventsFromPrometheus(
       source: ctx.source ?? 'prometheus',
       action: resolved ? 'resolved' : 'firing',
       fingerprint,
-      labels,
-      annotations,
-      summary: summaryFrom(labels, annotations, fingerprint),
-      severity: severityFrom(labels.severity),
-      service: ctx.services.serviceForLabels(labels),
-      host: hostFromLabels(labels),
-      dedupKey: null,
+      ...labelSetFields(labels, annotations, fingerprint, ctx.services),
       generatorUrl: alert.generatorURL ?? null,
       startsAt: alert.startsAt ?? null,
       endsAt: endsAt ?? ctx.now + ctx.resolveTimeoutMs,

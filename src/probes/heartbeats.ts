@@ -35,13 +35,14 @@ function heartbeatLabels(def: HeartbeatDefinition): Record<string, string> {
 
 function heartbeatEvent(def: HeartbeatDefinition, action: 'firing' | 'resolved', detail: unknown): AlertEvent {
   const labels = heartbeatLabels(def);
+  const summary = def.summary ?? `Heartbeat ${def.name} missed its ${def.intervalMs / 1000}s interval`;
   return {
     source: 'heartbeat',
     action,
     fingerprint: labelSetFingerprint(labels),
     labels,
-    annotations: { summary: def.summary ?? `Heartbeat ${def.name} missed its ${def.intervalMs / 1000}s interval` },
-    summary: def.summary ?? `Heartbeat ${def.name} missed its ${def.intervalMs / 1000}s interval`,
+    annotations: { summary },
+    summary,
     severity: def.severity,
     service: def.service,
     host: null,

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Generated, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 
 // Times are epoch milliseconds in every table, on both stores, so that the
 // same comparisons work in SQLite and PostgreSQL without date functions.
@@ -175,9 +175,7 @@ export type HeartbeatRow = Selectable<HeartbeatsTable>;
 export type WorkRow = Selectable<WorkTable>;
 export type NewWorkRow = Insertable<WorkTable>;
 export type NewAlertEventRow = Insertable<AlertEventsTable>;
-export type { ColumnType };
 
-import { sql, type RawBuilder } from 'kysely';
 /**
  * `status <> 'resolved'` with the literal in the SQL text: the partial
  * indexes on open alerts are only usable when the planner can see it
