@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import './kinds.js';
-import { loadConfigDir, emptyConfig, formatConfigError, type LoadedConfig } from './config/index.js';
+import { emptyConfig, formatConfigError, type LoadedConfig } from './config/index.js';
 import { buildApi } from './api/app.js';
 import { systemClock, type Clock } from './store/clock.js';
 import { openStore, type Store } from './store/store.js';
@@ -12,6 +12,8 @@ import { registerHeartbeats, type HeartbeatDefinition } from './probes/heartbeat
 import { createEngineMetrics } from './reports/engineMetrics.js';
 import { registerFixedWithoutHumanRatio } from './reports/fixedWithoutHuman.js';
 import type { RunbookSpec } from './remediation/runbookKind.js';
+import { loadConfiguration } from './loadConfiguration.js';
+import type { PluginSet } from './plugins/loadPlugins.js';
 import { remediationIntakeHook } from './remediation/intakeHook.js';
 import { startRemediationWorker, type RemediationWorker } from './remediation/worker.js';
 import { randomUUID } from 'node:crypto';
@@ -113,11 +115,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 
   let config = emptyConfig();
+  let plugins: PluginSet = { runbooks: [], byName: new Map(), errors: [] };
   if (opts.configDir) {
-    const loaded = await loadConfigDir(opts.configDir);
+    const loaded = await loadConfiguration(opts.configDir);
     if (!loaded.ok) throw new StartupError('config_invalid', loaded.errors.map(formatConfigError).join('\n'));
     for (const w of loaded.warnings) logger.warn(formatConfigError(w));
     config = loaded.config;
+    plugins = loaded.plugins;
   }
 
   const clock = opts.clock ?? systemClock;
@@ -132,7 +136,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const heartbeats = heartbeatDefinitionsFrom(config);
   await registerHeartbeats(store, [...heartbeats.values()], clock.now());
 
-  const runbooks = [...config.byKind<RunbookSpec>('Runbook').values()];
+  const runbooks = [...config.byKind<RunbookSpec>('Runbook').values(), ...plugins.runbooks];
   // Without runbooks nothing listens, and intake skips building the list.
   const onFiring = runbooks.length > 0 ? remediationIntakeHook(runbooks) : undefined;
   const app = buildApi({
@@ -153,7 +157,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, onFiring, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
   const remediation = startRemediationWorker(
-    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit } },
+    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit }, plugins: plugins.byName },
     opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,
   );
 

@@ -1,52 +1,22 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { systemClock } from '../src/store/clock.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
-import { freePort, waitFor } from './support/peers.js';
-
-// A real HTTP service: it writes its pid so the test can kill whichever copy runs.
-const serviceScript = `import http from 'node:http';
-import { writeFileSync } from 'node:fs';
-const [port, pidFile] = process.argv.slice(2);
-writeFileSync(pidFile, String(process.pid));
-http.createServer((req, res) => res.end('ok')).listen(Number(port), '127.0.0.1');
-`;
-
-const healthy = async (url: string) => {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(500) })).ok;
-  } catch {
-    return false;
-  }
-};
+import { waitFor } from './support/peers.js';
+import { answers, startThenKillService, type KilledService } from './support/killedService.js';
 
 describeEachStore('end to end: a killed service is restarted by its runbook', (kind) => {
   let server: TestServer | undefined;
-  let pidFile = '';
+  let service: KilledService | undefined;
   afterEach(async () => {
     await server?.stop();
-    try {
-      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
-    } catch {
-      // already gone
-    }
+    service?.kill();
+    service = undefined;
   });
 
   it('confirms the outage, restarts the process with exec, verifies by probing it, and keeps the story', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prodeng-e2e-'));
-    const script = join(dir, 'service.mjs');
-    pidFile = join(dir, 'service.pid');
-    writeFileSync(script, serviceScript);
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}/`;
-    spawn(process.execPath, [script, String(port), pidFile], { stdio: 'ignore', detached: true }).unref();
-    await waitFor('the service to answer', () => healthy(url), 10_000);
-    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
-    await waitFor('the service to be down', async () => !(await healthy(url)), 10_000);
+    service = await startThenKillService();
+    const { port, script, pidFile } = service;
 
     server = await startTestServer(kind, {
       clock: systemClock,
@@ -80,7 +50,7 @@ spec:
       25_000,
     );
     expect(done).toMatchObject({ status: 'succeeded', runbook: 'restart-service', target: `127.0.0.1:${port}` });
-    expect(await healthy(url)).toBe(true);
+    expect(await answers(service.url)).toBe(true);
     await server.request('POST', '/api/v2/alerts', [{ labels, endsAt: new Date(Date.now() - 1000).toISOString() }]);
     expect((await server.request('GET', '/api/v1/alerts')).body.alerts[0].status).toBe('resolved');
     const story = (await server.request('GET', `/api/v1/remediations/${done.id}`)).body.timeline.map((t: any) => `${t.kind}: ${t.message}`);

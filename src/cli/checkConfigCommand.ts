@@ -1,13 +1,13 @@
 import { Command } from 'commander';
-import '../kinds.js';
-import { formatConfigError, loadConfigDir } from '../config/index.js';
+import { formatConfigError } from '../config/index.js';
+import { loadConfiguration } from '../loadConfiguration.js';
 
 export function checkConfigCommand(): Command {
   return new Command('check-config')
     .description('validate a config directory without starting anything')
-    .argument('<dir>', 'directory of YAML config')
+    .argument('<dir>', 'directory of YAML config (and TypeScript plugins in its plugins/)')
     .action(async (dir: string) => {
-      const result = await loadConfigDir(dir);
+      const result = await loadConfiguration(dir);
       for (const w of result.warnings) console.error(`warning: ${formatConfigError(w)}`);
       if (!result.ok) {
         for (const e of result.errors) console.error(formatConfigError(e));
@@ -23,6 +23,7 @@ export function checkConfigCommand(): Command {
         ['host', c.hosts.size],
         ['heartbeat', c.heartbeats.size],
         ['runbook', c.byKind('Runbook').size],
+        ['plugin', result.plugins.byName.size],
       ]
         .filter(([, n]) => (n as number) > 0)
         .map(([kind, n]) => `${n} ${kind}${n === 1 ? '' : 's'}`);

@@ -11,7 +11,9 @@ import { claimWork, enqueueWork, finishWork } from '../store/workQueue.js';
 import { audit } from './audit.js';
 import { automationState } from './automationSwitch.js';
 import type { PlannedStep, RemediationPlan } from './plan.js';
-import { ESCALATE } from './runbookKind.js';
+import { ESCALATE, PLUGIN_ACTION, type PluginStepParams } from './runbookKind.js';
+import { runPlugin, type LoadedPlugin } from '../plugins/runPlugin.js';
+import type { ActionDefinition } from '../actions/action.js';
 import { describeCheck, runHealthCheck } from '../probes/healthCheck.js';
 import { evaluateGates, STORM_PREFIX, type GateDecision, type GlobalLimits, type ScopeSize } from './gates.js';
 
@@ -34,6 +36,8 @@ export interface ExecutorOptions {
   claimLimit?: number;
   /** limits across all runbooks */
   global?: GlobalLimits | undefined;
+  /** TypeScript plugins by name, for runbooks made from them */
+  plugins?: ReadonlyMap<string, LoadedPlugin> | undefined;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
@@ -92,6 +96,7 @@ async function alertStillFiring(opts: ExecutorOptions, row: RemediationRow): Pro
 }
 
 function describe(step: PlannedStep): string {
+  if (step.action === PLUGIN_ACTION) return `plugin ${(step.params as PluginStepParams).plugin} (remediate, risk ${step.risk})`;
   const p = step.params as { argv?: string[] };
   return p.argv ? `${step.action} ${p.argv.map((a) => JSON.stringify(a)).join(' ')}` : `${step.action} ${JSON.stringify(step.params)}`;
 }
@@ -266,8 +271,8 @@ async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedia
   for (let i = from; i < steps.length; i++) {
     const step = steps[i]!;
     if (step.action === ESCALATE) return escalate(opts, row, plan, `the runbook's ladder reached "${step.name}"`);
-    const action = actionNamed(step.action);
-    if (!action) return escalate(opts, row, plan, `action ${step.action} is not available in this build`);
+    const action = step.action === PLUGIN_ACTION ? await pluginStepAction(opts, row, plan, step) : actionNamed(step.action);
+    if (!action) return escalate(opts, row, plan, step.action === PLUGIN_ACTION ? `plugin ${(step.params as PluginStepParams).plugin} is not loaded in this process` : `action ${step.action} is not available in this build`);
     await db.updateTable('remediations').set({ rung, step_index: i, step_in_progress: 1, updated_at: opts.clock.now() }).where('id', '=', row.id).execute();
     await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'step.started', message: `${step.name}: ${describe(step)}`, data: { rung, step: step.name } }, opts.clock.now());
     const controller = new AbortController();
@@ -288,6 +293,14 @@ async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedia
     if (!result.ok) return nextRung(opts, row, plan, rung, `step ${step.name} failed: ${result.summary}`);
   }
   return beginVerification(opts, row, plan, rung);
+}
+
+/** A plugin's `remediate` as an action, given the alert as it is now and the rendered target. */
+async function pluginStepAction(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, step: PlannedStep): Promise<Pick<ActionDefinition, 'run'> | undefined> {
+  const plugin = opts.plugins?.get((step.params as PluginStepParams).plugin);
+  const alert = await getAlert(opts.store.db, row.alert_id);
+  if (!plugin || !alert) return undefined;
+  return { run: (_params, ctx) => runPlugin(plugin, { alert, target: plan.target, remediationId: row.id }, ctx) };
 }
 
 /**

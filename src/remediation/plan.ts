@@ -2,7 +2,7 @@ import type { ConfigDoc } from '../config/index.js';
 import { actionNamed } from '../actions/registry.js';
 import type { RiskLevel } from '../actions/action.js';
 import type { FiringAlert } from '../intake/ingest.js';
-import { ESCALATE, type RunbookSpec, type RunbookStep } from './runbookKind.js';
+import { ESCALATE, PLUGIN_ACTION, type PluginStepParams, type RunbookSpec, type RunbookStep } from './runbookKind.js';
 import { renderParams, renderTemplate, type TemplateContext } from './templates.js';
 import type { HealthCheck } from '../probes/healthCheck.js';
 
@@ -54,6 +54,10 @@ export function templateContext(alert: FiringAlert, target?: string): TemplateCo
 function planStep(step: RunbookStep, index: number, ctx: TemplateContext, missing: string[]): PlannedStep {
   if (step.action === ESCALATE) {
     return { name: step.name ?? 'escalate', action: ESCALATE, risk: 'human', params: {}, idempotent: true, timeoutMs: null };
+  }
+  if (step.action === PLUGIN_ACTION) {
+    const params = step.with as unknown as PluginStepParams;
+    return { name: step.name ?? 'remediate', action: PLUGIN_ACTION, risk: params.risk, params, idempotent: step.idempotent, timeoutMs: step.timeout ?? null };
   }
   const action = actionNamed(step.action)!;
   const rendered = renderParams(step.with, ctx, missing);

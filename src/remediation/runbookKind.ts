@@ -6,6 +6,8 @@ import { compileMatcher, type Matcher } from '../intake/matchers.js';
 import { actionNamed, actionNames } from '../actions/registry.js';
 import { templateErrors } from './templates.js';
 import { healthCheckSchema } from '../actions/probe.js';
+import type { RiskLevel } from '../actions/action.js';
+import type { LoadedConfig } from '../config/loadedConfig.js';
 
 /**
  * `match` values: a plain value means equality; a value that starts with
@@ -90,6 +92,17 @@ export type RunbookStep = z.output<typeof stepSchema>;
 /** Handed to the engine, not an action module: it ends automation and calls a human. */
 export const ESCALATE = 'escalate';
 
+/**
+ * The one step of a runbook made from a TypeScript plugin: runs the
+ * plugin's `remediate`. YAML runbooks cannot name it; `with` carries the
+ * plugin's name and declared risk.
+ */
+export const PLUGIN_ACTION = 'plugin';
+export interface PluginStepParams {
+  plugin: string;
+  risk: RiskLevel;
+}
+
 function stepProblems(steps: RunbookStep[], list: 'steps' | 'onFailure') {
   return steps.flatMap((step, i) => {
     const at = ['spec', list, i];
@@ -107,15 +120,20 @@ function stepProblems(steps: RunbookStep[], list: 'steps' | 'onFailure') {
   });
 }
 
+/** What the schema alone cannot see: services that exist, templates that parse, actions and their parameters. */
+export function runbookProblems(spec: RunbookSpec, config: LoadedConfig) {
+  return [
+    ...mustExist(config, 'Service', spec.service, ['spec', 'service']),
+    ...templateErrors(spec.target).map((message) => ({ path: ['spec', 'target'], message })),
+    ...templateErrors(spec.verify?.probe).map((message) => ({ path: ['spec', 'verify', 'probe'], message })),
+    ...templateErrors(spec.confirm).map((message) => ({ path: ['spec', 'confirm'], message })),
+    ...stepProblems(spec.steps, 'steps'),
+    ...stepProblems(spec.onFailure, 'onFailure'),
+  ];
+}
+
 export const runbookKind = defineKind({
   kind: 'Runbook',
   spec: runbookSpecSchema,
-  references: (doc: ConfigDoc<RunbookSpec>, config) => [
-    ...mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),
-    ...templateErrors(doc.spec.target).map((message) => ({ path: ['spec', 'target'], message })),
-    ...templateErrors(doc.spec.verify?.probe).map((message) => ({ path: ['spec', 'verify', 'probe'], message })),
-    ...templateErrors(doc.spec.confirm).map((message) => ({ path: ['spec', 'confirm'], message })),
-    ...stepProblems(doc.spec.steps, 'steps'),
-    ...stepProblems(doc.spec.onFailure, 'onFailure'),
-  ],
+  references: (doc: ConfigDoc<RunbookSpec>, config) => runbookProblems(doc.spec, config),
 });
