@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intakeBench, type IntakeFigures, type IntakeWorkload } from './intakeBench.js';
 import { remediationWave, type WaveFigures } from './remediationWave.js';
+import { remediationLatency, type LatencyFigures } from './remediationLatency.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -44,6 +45,21 @@ function writeSection(name: string, body: string): void {
   writeFileSync(docPath, doc.endsWith('\n') ? doc : `${doc}\n`);
 }
 
+function latencySection(l: LatencyFigures): string {
+  return `## remediation: time to first action
+
+From an alert's 2xx to its remediation's first action starting, while other alerts arrive at ${fmt(l.backgroundTarget)}/s (batches of 100; a pool of 20,000 distinct alerts re-sent, as Prometheus does). ${fmt(l.samples + l.missing)} probe alerts over ${fmt(l.seconds, 1)} s, each a new target matching a runbook whose first step is an \`http\` call to a receiver in the benchmark process; the figure ends when that call arrives. prodeng runs as its own process on embedded SQLite, woken by intake when a remediation commits. No peer is named for this workload.
+
+Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.
+
+| p50 (ms) | p99 (ms) | max (ms) | samples | missing | background accepted (alerts/s) | probe intake p50 / p99 (ms) |
+|---:|---:|---:|---:|---:|---:|---:|
+| ${fmt(l.p50Ms, 1)} | ${fmt(l.p99Ms, 1)} | ${fmt(l.maxMs, 1)} | ${l.samples} | ${l.missing} | ${fmt(l.backgroundAchieved)} | ${fmt(l.intakeP50Ms, 1)} / ${fmt(l.intakeP99Ms, 1)} |
+
+**p99 ${fmt(l.p99Ms, 1)} ms** (goal: under 100 ms${l.p99Ms < 100 ? ', met' : ', not met'}).
+`;
+}
+
 function waveSection(f: WaveFigures): string {
   return `## remediation: failure wave
 
@@ -61,6 +77,9 @@ Goal: under 10 s with 0 gate violations.
 
 const which = process.argv[2] ?? 'intake';
 if (which === 'remediation') {
+  const l = await remediationLatency(repoRoot, { backgroundPerSecond: 10_000, seconds: 10, probesPerSecond: 50 });
+  console.log(`latency: p50 ${fmt(l.p50Ms, 1)} ms, p99 ${fmt(l.p99Ms, 1)} ms, max ${fmt(l.maxMs, 1)} ms over ${l.samples} samples (${l.missing} missing), background ${fmt(l.backgroundAchieved)} alerts/s`);
+  writeSection('remediation: time to first action', latencySection(l));
   const f = await remediationWave({ hosts: 10_000, clusters: 100, failingShare: 0.05, maxPerCluster: 3 });
   console.log(`wave: ${f.failing} failing, ${f.acted} acted on, ${f.blocked} blocked, ${f.stormIncidents} storm escalations, ${f.gateViolations} gate violations, ${fmt(f.seconds, 2)} s`);
   writeSection('remediation: failure wave', waveSection(f));

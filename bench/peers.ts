@@ -53,9 +53,9 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
   throw new Error(`not ready after 30s:\n${log()}`);
 }
 
-export async function startProdeng(repoRoot: string, dataDir: string): Promise<Target> {
+export async function startProdeng(repoRoot: string, dataDir: string, extraArgs: string[] = []): Promise<Target> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'serve', '--data', dataDir, '--port', String(port)], {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'serve', '--data', dataDir, '--port', String(port), ...extraArgs], {
     env: { ...process.env, DATABASE_URL: '', PRODENG_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -38,6 +38,8 @@ export interface ServeOptions {
   remediationLeaseMs?: number | undefined;
   /** how often the remediation worker looks for work (0: only when runOnce is called) */
   remediationIntervalMs?: number | undefined;
+  /** remediations one process runs side by side (default 16) */
+  remediationConcurrency?: number | undefined;
   /** used by tests: the SQLite file name, or ':memory:' */
   sqliteFile?: string | undefined;
 }
@@ -137,13 +139,28 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   await registerHeartbeats(store, [...heartbeats.values()], clock.now());
 
   const runbooks = [...config.byKind<RunbookSpec>('Runbook').values(), ...plugins.runbooks];
+  // The worker is woken once intake has committed a new remediation, not
+  // inside the transaction (another connection would not see it yet).
+  let remediationCreated = false;
+  let remediation: RemediationWorker | undefined;
+  const groupCommitter = new GroupCommitter(store, clock, runbooks.length > 0 ? remediationIntakeHook(runbooks, () => (remediationCreated = true)) : undefined);
+  const committer = {
+    async commit(events: Parameters<GroupCommitter['commit']>[0]) {
+      const results = await groupCommitter.commit(events);
+      if (remediationCreated) {
+        remediationCreated = false;
+        remediation?.wake();
+      }
+      return results;
+    },
+  };
   // Without runbooks nothing listens, and intake skips building the list.
   const onFiring = runbooks.length > 0 ? remediationIntakeHook(runbooks) : undefined;
   const app = buildApi({
     store,
     clock,
     services: serviceDirectoryFrom(config),
-    committer: new GroupCommitter(store, clock, onFiring),
+    committer,
     heartbeats,
     runbooks,
     scopeSize: scopeSizeFrom(config),
@@ -156,9 +173,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     onSilencesChanged: async () => void (await reapplySilences(store, clock.now(), onFiring)),
   });
   const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, onFiring, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
-  const remediation = startRemediationWorker(
+  remediation = startRemediationWorker(
     { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit }, plugins: plugins.byName },
     opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,
+    opts.remediationConcurrency,
   );
 
   try {

@@ -164,6 +164,25 @@ describeEachStore('remediation engine', (kind) => {
     expect(existsSync(join(dir, 'never-a'))).toBe(false);
   });
 
+  it('after an interruption before the first step, looks again: a resolved alert is not acted on', async () => {
+    await start();
+    const marker = join(dir, `${kind}-resumed`);
+    await fire({ alertname: 'WebDown', instance: 'web-9' }, { marker });
+    const [r] = await remediations();
+    // What a process killed between reserving the slot and the first step
+    // leaves behind: the remediation running, its work item leased to the
+    // dead process until the lease runs out.
+    await server.store.db.updateTable('remediations').set({ status: 'running', started_at: clock.now() }).where('id', '=', r.id).execute();
+    await server.store.db.updateTable('work').set({ status: 'leased', lease_owner: 'dead-process', lease_expires_at: clock.now() + 60_000 }).where('kind', '=', 'remediation.run').execute();
+    await fire({ alertname: 'WebDown', instance: 'web-9' }, { marker }, '2026-11-22T09:59:00Z');
+    clock.advance(61_000);
+    await server.remediation.runOnce();
+    const d = await detail(r.id);
+    expect(d.status).toBe('skipped');
+    expect(d.reason).toMatch(/^not started: alert \d+ is resolved \(found on resuming after an interruption\)$/);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('passes a hostile label to the command as one inert argument', async () => {
     await start();
     const pwned = join(dir, `${kind}-pwned`);

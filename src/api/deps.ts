@@ -14,7 +14,7 @@ export interface ApiDeps {
   store: Store;
   clock: Clock;
   services: ServiceDirectory;
-  committer: GroupCommitter;
+  committer: Pick<GroupCommitter, 'commit'>;
   heartbeats: Map<string, HeartbeatDefinition>;
   runbooks: ConfigDoc<RunbookSpec>[];
   /** hosts per maxUnhealthy scope, and the global dry-run, for plan previews */

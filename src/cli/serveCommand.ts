@@ -14,9 +14,12 @@ export function serveCommand(): Command {
     .addOption(new Option('--dry-run', 'remediations record what they would do and act on nothing').env('PRODENG_DRY_RUN'))
     .addOption(new Option('--global-rate-limit <count/duration>', 'at most this many remediations started per window across all runbooks, e.g. 100/1m').env('PRODENG_GLOBAL_RATE_LIMIT'))
     .addOption(new Option('--remediation-lease <duration>', 'how long a worker holds a remediation before another may take it over').env('PRODENG_REMEDIATION_LEASE').default('10m'))
-    .action(async (flags: { config?: string; data: string; port: string; host: string; resolveTimeout: string; dryRun?: boolean; remediationLease: string; globalRateLimit?: string }) => {
+    .addOption(new Option('--remediation-concurrency <n>', 'remediations this process runs side by side').env('PRODENG_REMEDIATION_CONCURRENCY').default('16'))
+    .action(async (flags: { config?: string; data: string; port: string; host: string; resolveTimeout: string; dryRun?: boolean; remediationLease: string; globalRateLimit?: string; remediationConcurrency: string }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError('unsafe_listen', `--port: "${flags.port}" is not a port number`);
+      const concurrency = Number(flags.remediationConcurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new StartupError('config_invalid', `--remediation-concurrency: "${flags.remediationConcurrency}" is not a whole number of at least 1`);
       const apiTokens = (process.env.PRODENG_API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
       const server = await startServer({
         configDir: flags.config,
@@ -28,6 +31,7 @@ export function serveCommand(): Command {
         resolveTimeoutMs: parseDuration(flags.resolveTimeout),
         dryRun: flags.dryRun === true || String(flags.dryRun) === '1' || String(flags.dryRun) === 'true',
         remediationLeaseMs: parseDuration(flags.remediationLease),
+        remediationConcurrency: concurrency,
         globalRateLimit: flags.globalRateLimit ? parseGlobalRateLimit(flags.globalRateLimit, parseDuration) : undefined,
       });
       const where = server.store.dialect === 'sqlite' ? `SQLite at ${server.store.location}` : `PostgreSQL at ${server.store.location}`;

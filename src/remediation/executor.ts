@@ -5,9 +5,9 @@ import { actionNamed } from '../actions/registry.js';
 import { getAlert } from '../intake/alertQueries.js';
 import { handOverToHuman } from '../incidents/handover.js';
 import type { Clock } from '../store/clock.js';
-import type { RemediationRow, RemediationStatus } from '../store/schema.js';
-import type { Store } from '../store/store.js';
-import { claimWork, enqueueWork, finishWork } from '../store/workQueue.js';
+import type { RemediationRow, RemediationStatus, WorkRow } from '../store/schema.js';
+import type { DbOrTx, Store } from '../store/store.js';
+import { claimWork, enqueueWork, finishWork, renewLease } from '../store/workQueue.js';
 import { audit } from './audit.js';
 import { automationState } from './automationSwitch.js';
 import type { PlannedStep, RemediationPlan } from './plan.js';
@@ -41,25 +41,47 @@ export interface ExecutorOptions {
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_LEASE_MS = 10 * 60_000;
 
-/** One pass: claim due remediation work and move each remediation on. Returns how many items it handled. */
-export async function runRemediationWork(opts: ExecutorOptions): Promise<number> {
-  let handled = 0;
-  for (const kind of ['remediation.run', 'remediation.verify'] as const) {
-    const items = await claimWork(opts.store, { kind, owner: opts.owner, leaseMs: opts.leaseMs ?? 10 * 60_000, limit: opts.claimLimit ?? 10, now: opts.clock.now() });
-    for (const item of items) {
-      try {
-        if (kind === 'remediation.run') await startRemediation(opts, Number(item.subject));
-        else await checkVerification(opts, Number(item.subject));
-        await finishWork(opts.store.db, { id: item.id, owner: opts.owner, now: opts.clock.now() });
-      } catch (err) {
-        opts.logger.error({ err, remediation: item.subject }, 'remediation work failed');
-        await finishWork(opts.store.db, { id: item.id, owner: opts.owner, now: opts.clock.now(), error: (err as Error).message });
-      }
-      handled++;
-    }
+const WORK_KINDS = ['remediation.run', 'remediation.verify'] as const;
+
+/** Claims up to `limit` due remediation items (runs first, then verifications), leased to this process. */
+export async function claimRemediationWork(opts: ExecutorOptions, limit: number): Promise<WorkRow[]> {
+  const claimed: WorkRow[] = [];
+  for (const kind of WORK_KINDS) {
+    if (claimed.length >= limit) break;
+    claimed.push(...(await claimWork(opts.store, { kind, owner: opts.owner, leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS, limit: limit - claimed.length, now: opts.clock.now() })));
   }
-  return handled;
+  return claimed;
+}
+
+/** Moves one claimed remediation on, then finishes its work item (with the error, if it failed). */
+export async function runClaimedWork(opts: ExecutorOptions, item: WorkRow): Promise<void> {
+  // Keep the lease while the step runs, so this process's own next claim (or
+  // another replica's) does not take the item over and run the step twice.
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const renewal = setInterval(() => {
+    renewLease(opts.store.db, { id: item.id, owner: opts.owner, leaseMs, now: opts.clock.now() })
+      .then((held) => held || opts.logger.warn({ remediation: item.subject }, 'lost the lease of a remediation still running here'))
+      .catch((err) => opts.logger.warn({ err, remediation: item.subject }, 'could not renew a remediation lease'));
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  try {
+    if (item.kind === 'remediation.run') await startRemediation(opts, Number(item.subject));
+    else await checkVerification(opts, Number(item.subject));
+    await finishWork(opts.store.db, { id: item.id, owner: opts.owner, now: opts.clock.now() });
+  } catch (err) {
+    opts.logger.error({ err, remediation: item.subject }, 'remediation work failed');
+    await finishWork(opts.store.db, { id: item.id, owner: opts.owner, now: opts.clock.now(), error: (err as Error).message });
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+/** One pass: claim due remediation work and move each remediation on, side by side. Returns how many items it handled. */
+export async function runRemediationWork(opts: ExecutorOptions): Promise<number> {
+  const items = await claimRemediationWork(opts, opts.claimLimit ?? 10);
+  await Promise.all(items.map((item) => runClaimedWork(opts, item)));
+  return items.length;
 }
 
 async function load(store: Store, id: number): Promise<RemediationRow> {
@@ -87,8 +109,8 @@ function recordMetrics(m: EngineMetrics, row: RemediationRow, now: number): void
   }
 }
 
-async function alertStillFiring(opts: ExecutorOptions, row: RemediationRow): Promise<{ firing: boolean; why: string }> {
-  const alert = await getAlert(opts.store.db, row.alert_id);
+async function alertStillFiring(db: DbOrTx, row: RemediationRow): Promise<{ firing: boolean; why: string }> {
+  const alert = await getAlert(db, row.alert_id);
   if (!alert) return { firing: false, why: `alert ${row.alert_id} no longer exists` };
   if (alert.status === 'resolved') return { firing: false, why: `alert ${row.alert_id} is resolved` };
   if (alert.silenced) return { firing: false, why: `alert ${row.alert_id} is silenced` };
@@ -116,43 +138,34 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
   if (row.status === 'running') return resumeAfterCrash(opts, row);
   if (row.status !== 'pending') return;
 
-  const switchState = await automationState(db);
-  if (switchState.paused) {
-    const reason = `automation is paused (by ${switchState.changedBy}: ${switchState.reason})`;
-    await setStatus(opts, id, 'skipped', reason);
-    await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
+  // Under load every statement waits its turn for the store, so the checks
+  // before acting run in one transaction and the start in another.
+  const slot = await reserveSlot(opts, row, plan, now);
+  if (slot.outcome === 'stale') return;
+  if (slot.outcome === 'paused' || slot.outcome === 'not-firing') {
+    await setStatus(opts, id, 'skipped', slot.reason);
+    await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: slot.reason }, now);
     return;
   }
-  const slot = await reserveSlot(opts, row, plan, now);
-  if (slot.stale) return;
   const { decisions, decisive } = slot;
   if (decisive && !(await applyGate(opts, row, plan, decisive, decisions))) return;
   if (!decisive && decisions.length > 0) {
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: `all ${decisions.length} gates pass`, data: { decisions } }, now);
   }
-  if (slot.reserved === null) {
+  if (slot.outcome === 'dry-run') {
     const wouldRun = [...plan.steps, ...plan.onFailure].map(describe);
     const reason = `dry run (${opts.dryRun ? 'global' : `runbook ${row.runbook}`}): nothing was run`;
     await setStatus(opts, id, 'skipped', reason);
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'dry-run', message: `would run: ${wouldRun.join('; ')}`, data: { plan } }, now);
     return;
   }
-  if (slot.reserved === 'awaiting_approval') {
+  if (slot.outcome === 'awaiting_approval') {
     const deadline = now + plan.safety.approvalTimeout;
     const risky = [...plan.steps, ...plan.onFailure].filter((st) => st.risk === 'destructive').map((st) => st.name);
     const why = risky.length ? `destructive step(s) ${risky.join(', ')} need approval` : `runbook ${row.runbook} asks for approval`;
     await setStatus(opts, id, 'awaiting_approval', `${why}; waiting until ${new Date(deadline).toISOString()}`, { approval_deadline: deadline });
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: `awaiting approval: ${why}` }, now);
     await enqueueWork(db, [{ kind: 'remediation.run', subject: String(id), runAt: deadline }], now);
-    return;
-  }
-  // FBAR re-ran its checks just before acting: the alert may have cleared
-  // or been silenced while the remediation waited.
-  const confirm = await alertStillFiring(opts, row);
-  if (!confirm.firing) {
-    const reason = `not started: ${confirm.why}`;
-    await setStatus(opts, id, 'skipped', reason);
-    await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
     return;
   }
   if (plan.confirm) {
@@ -165,47 +178,59 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
     }
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: `confirmed: ${check.summary}` }, now);
   }
-  await setStatus(opts, id, 'running', `running ${plan.steps.length} step(s) on ${plan.target}`);
-  if (opts.metrics) recordMetrics(opts.metrics, await load(opts.store, id), now);
-  await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'started', message: `started on ${plan.target}; ${confirm.why}` }, now);
-  await runRung(opts, await load(opts.store, id), plan, plan.steps, 0);
+  const running = { ...row, status: 'running' as const, reason: `running ${plan.steps.length} step(s) on ${plan.target}`, started_at: now, updated_at: now };
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('remediations').set({ status: running.status, reason: running.reason, updated_at: now }).where('id', '=', id).execute();
+    await audit(tx, { remediationId: id, alertId: row.alert_id, kind: 'started', message: `started on ${plan.target}; ${slot.firing}` }, now);
+  });
+  if (opts.metrics) recordMetrics(opts.metrics, running, now);
+  await runRung(opts, running, plan, plan.steps, 0);
 }
 
 export function needsApproval(plan: RemediationPlan): boolean {
   return plan.safety.requireApproval || [...plan.steps, ...plan.onFailure].some((s) => s.risk === 'destructive');
 }
 
+type SlotOutcome =
+  | { outcome: 'stale' }
+  | { outcome: 'paused'; reason: string }
+  | { outcome: 'not-firing'; reason: string }
+  | { outcome: 'gated' | 'dry-run' | 'awaiting_approval' | 'running'; decisions: GateDecision[]; decisive: GateDecision | undefined; firing: string };
+
 /**
- * Gates and the move out of `pending` happen under one lock per runbook
- * (PostgreSQL advisory lock; SQLite has one writer), so two replicas cannot
- * both see room under maxUnhealthy, the rate limit or the concurrency limit
- * and both act. The slot is taken before the confirm checks, which may be
- * slow; a failed confirm gives it back by ending as skipped.
+ * The kill switch, the gates, the move out of `pending` and the check that
+ * the alert still fires happen in one transaction under one lock per
+ * runbook (PostgreSQL advisory lock; SQLite has one writer), so two
+ * replicas cannot both see room under maxUnhealthy, the rate limit or the
+ * concurrency limit and both act. The slot is taken before the confirm
+ * probe, which may be slow; a failed confirm gives it back by ending as
+ * skipped.
  */
-async function reserveSlot(
-  opts: ExecutorOptions,
-  row: RemediationRow,
-  plan: RemediationPlan,
-  now: number,
-): Promise<{ stale: boolean; decisions: GateDecision[]; decisive: GateDecision | undefined; reserved: 'running' | 'awaiting_approval' | null }> {
-  return opts.store.db.transaction().execute(async (tx) => {
+async function reserveSlot(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, now: number): Promise<SlotOutcome> {
+  return opts.store.db.transaction().execute(async (tx): Promise<SlotOutcome> => {
     if (opts.store.dialect === 'postgres') {
       // A global limit spans runbooks, so it needs one lock for all of them.
       const lock = opts.global?.rateLimit ? 'prodeng.remediation:*' : `prodeng.remediation:${row.runbook}`;
       await sql`select pg_advisory_xact_lock(hashtext(${lock}))`.execute(tx);
     }
     const current = await tx.selectFrom('remediations').select('status').where('id', '=', row.id).executeTakeFirst();
-    if (current?.status !== 'pending') return { stale: true, decisions: [], decisive: undefined, reserved: null };
+    if (current?.status !== 'pending') return { outcome: 'stale' };
+    const switchState = await automationState(tx);
+    if (switchState.paused) return { outcome: 'paused', reason: `automation is paused (by ${switchState.changedBy}: ${switchState.reason})` };
     const decisions = await evaluateGates(tx, { id: row.id, plan }, now, opts.scopeSize, opts.global);
     const decisive = decisions.find((d) => d.verdict !== 'pass');
-    if (decisive || opts.dryRun || row.dry_run === 1) return { stale: false, decisions, decisive, reserved: null };
-    const reserved = needsApproval(plan) && !row.approval ? 'awaiting_approval' : 'running';
-    await tx
-      .updateTable('remediations')
-      .set({ status: reserved, reason: reserved === 'running' ? 'gates passed; confirming the failure' : 'gates passed; asking for approval', updated_at: now, ...(reserved === 'running' ? { started_at: now } : {}) })
-      .where('id', '=', row.id)
-      .execute();
-    return { stale: false, decisions, decisive, reserved };
+    if (decisive) return { outcome: 'gated', decisions, decisive, firing: '' };
+    if (opts.dryRun || row.dry_run === 1) return { outcome: 'dry-run', decisions, decisive, firing: '' };
+    if (needsApproval(plan) && !row.approval) {
+      await tx.updateTable('remediations').set({ status: 'awaiting_approval', reason: 'gates passed; asking for approval', updated_at: now }).where('id', '=', row.id).execute();
+      return { outcome: 'awaiting_approval', decisions, decisive, firing: '' };
+    }
+    // FBAR re-ran its checks just before acting: the alert may have cleared
+    // or been silenced while the remediation waited.
+    const firing = await alertStillFiring(tx, row);
+    if (!firing.firing) return { outcome: 'not-firing', reason: `not started: ${firing.why}` };
+    await tx.updateTable('remediations').set({ status: 'running', reason: 'gates passed; confirming the failure', updated_at: now, started_at: now }).where('id', '=', row.id).execute();
+    return { outcome: 'running', decisions, decisive, firing: firing.why };
   });
 }
 
@@ -232,10 +257,15 @@ async function applyGate(opts: ExecutorOptions, row: RemediationRow, plan: Remed
   if (d.gate === 'maxUnhealthy' && d.scope && d.reason.startsWith(STORM_PREFIX)) {
     const stormCooldown = plan.safety.stormCooldown ?? 10 * 60_000;
     const title = `${STORM_PREFIX} ${d.scope.name} (${plan.runbook})`;
-    const already = await db.selectFrom('incidents').select('id').where('title', '=', title).where('created_at', '>=', now - stormCooldown).executeTakeFirst();
-    if (!already) {
-      const incident = await handOverToHuman(
-        db,
+    const scope = d.scope;
+    // Remediations of one scope are decided side by side: the look for an
+    // open storm incident and its creation happen under one lock.
+    const incident = await db.transaction().execute(async (tx) => {
+      if (opts.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`prodeng.storm:${title}`}))`.execute(tx);
+      const already = await tx.selectFrom('incidents').select('id').where('title', '=', title).where('created_at', '>=', now - stormCooldown).executeTakeFirst();
+      if (already) return null;
+      return handOverToHuman(
+        tx,
         {
           title,
           service: row.service,
@@ -243,12 +273,14 @@ async function applyGate(opts: ExecutorOptions, row: RemediationRow, plan: Remed
           alertIds: JSON.parse(row.alert_ids) as number[],
           story: [
             `${new Date(now).toISOString()} ${d.reason}`,
-            `many failures at once in ${d.scope.name} usually share one cause; automation stopped acting on the extra targets there`,
+            `many failures at once in ${scope.name} usually share one cause; automation stopped acting on the extra targets there`,
           ],
         },
         now,
       );
-      await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'escalated', message: `escalated the storm in ${d.scope.name} to a human (incident ${incident})`, data: { incident, scope: d.scope } }, now);
+    });
+    if (incident !== null) {
+      await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'escalated', message: `escalated the storm in ${scope.name} to a human (incident ${incident})`, data: { incident, scope } }, now);
     }
   }
   return false;
@@ -273,8 +305,10 @@ async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedia
     if (step.action === ESCALATE) return escalate(opts, row, plan, `the runbook's ladder reached "${step.name}"`);
     const action = step.action === PLUGIN_ACTION ? await pluginStepAction(opts, row, plan, step) : actionNamed(step.action);
     if (!action) return escalate(opts, row, plan, step.action === PLUGIN_ACTION ? `plugin ${(step.params as PluginStepParams).plugin} is not loaded in this process` : `action ${step.action} is not available in this build`);
-    await db.updateTable('remediations').set({ rung, step_index: i, step_in_progress: 1, updated_at: opts.clock.now() }).where('id', '=', row.id).execute();
-    await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'step.started', message: `${step.name}: ${describe(step)}`, data: { rung, step: step.name } }, opts.clock.now());
+    await db.transaction().execute(async (tx) => {
+      await tx.updateTable('remediations').set({ rung, step_index: i, step_in_progress: 1, updated_at: opts.clock.now() }).where('id', '=', row.id).execute();
+      await audit(tx, { remediationId: row.id, alertId: row.alert_id, kind: 'step.started', message: `${step.name}: ${describe(step)}`, data: { rung, step: step.name } }, opts.clock.now());
+    });
     const controller = new AbortController();
     const timeout = setTimeout(() => controller.abort(), step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
     let result;
@@ -288,8 +322,10 @@ async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedia
     } finally {
       clearTimeout(timeout);
     }
-    await db.updateTable('remediations').set({ step_index: i + 1, step_in_progress: 0, updated_at: opts.clock.now() }).where('id', '=', row.id).execute();
-    await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'step.finished', message: `${step.name}: ${result.summary}`, data: { rung, step: step.name, ok: result.ok, output: result.output } }, opts.clock.now());
+    await db.transaction().execute(async (tx) => {
+      await tx.updateTable('remediations').set({ step_index: i + 1, step_in_progress: 0, updated_at: opts.clock.now() }).where('id', '=', row.id).execute();
+      await audit(tx, { remediationId: row.id, alertId: row.alert_id, kind: 'step.finished', message: `${step.name}: ${result.summary}`, data: { rung, step: step.name, ok: result.ok, output: result.output } }, opts.clock.now());
+    });
     if (!result.ok) return nextRung(opts, row, plan, rung, `step ${step.name} failed: ${result.summary}`);
   }
   return beginVerification(opts, row, plan, rung);
@@ -313,6 +349,30 @@ async function resumeAfterCrash(opts: ExecutorOptions, row: RemediationRow): Pro
   const steps = rungSteps(plan, row.rung);
   const now = opts.clock.now();
   const step = steps[row.step_index];
+  const nothingRan = row.rung === 0 && row.step_index === 0 && row.step_in_progress === 0;
+  // The world moved on while no process held this remediation: look again
+  // before acting, as a fresh start would.
+  const firing = await alertStillFiring(opts.store.db, row);
+  if (!firing.firing) {
+    if (nothingRan) {
+      const reason = `not started: ${firing.why} (found on resuming after an interruption)`;
+      await setStatus(opts, row.id, 'skipped', reason);
+      await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
+      return;
+    }
+    await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `resumed after an interruption: ${firing.why}; verifying instead of running more steps` }, now);
+    return beginVerification(opts, row, plan, row.rung);
+  }
+  if (nothingRan && plan.confirm) {
+    const check = await runHealthCheck(plan.confirm);
+    if (check.ok) {
+      const reason = `not started: the confirm check passes on resuming, so ${plan.target} looks healthy (${check.summary})`;
+      await setStatus(opts, row.id, 'skipped', reason);
+      await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'skipped', message: reason }, now);
+      return;
+    }
+    await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'gate', message: `confirmed on resuming: ${check.summary}` }, now);
+  }
   if (row.step_in_progress === 1 && step) {
     if (!step.idempotent) {
       await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `interrupted during step ${step.name}, which is not idempotent: not running it again` }, now);
@@ -373,7 +433,7 @@ async function nextRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedi
     await setStatus(opts, row.id, 'failed', why, { rung });
     return escalate(opts, { ...row, status: 'failed' }, plan, `${why}; no further rung in the runbook`);
   }
-  const confirm = await alertStillFiring(opts, row);
+  const confirm = await alertStillFiring(opts.store.db, row);
   if (!confirm.firing) {
     // It cleared on its own meanwhile: prove it rather than act again.
     return beginVerification(opts, row, plan, rung);

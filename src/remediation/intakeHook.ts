@@ -14,16 +14,19 @@ export const ACTIVE_STATUSES = ['pending', 'awaiting_approval', 'running', 'veri
  * its remediation in the same transaction as the alert. A second alert for
  * the same (runbook, target) attaches to the active one.
  */
-export function remediationIntakeHook(runbooks: ConfigDoc<RunbookSpec>[]): FiringHook {
+export function remediationIntakeHook(runbooks: ConfigDoc<RunbookSpec>[], onCreated?: () => void): FiringHook {
   return async (tx, alerts, now) => {
     if (runbooks.length === 0) return;
-    for (const alert of alerts) await remediationForAlert(tx, runbooks, alert, now);
+    for (const alert of alerts) {
+      if (await remediationForAlert(tx, runbooks, alert, now)) onCreated?.();
+    }
   };
 }
 
-async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], alert: FiringAlert, now: number): Promise<void> {
+/** Returns true when it created a remediation for a worker to run. */
+async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], alert: FiringAlert, now: number): Promise<boolean> {
   const choice = chooseRunbook(runbooks, alert);
-  if (!choice.chosen) return;
+  if (!choice.chosen) return false;
   const runbook = runbooks.find((r) => r.name === choice.chosen)!;
   const why = choice.verdicts[0]!.reason;
   const planned = planRemediation(runbook, alert);
@@ -51,7 +54,7 @@ async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], a
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit(tx, { remediationId: row.id, alertId: alert.id, kind: 'skipped', message: planned.reason }, now);
-    return;
+    return false;
   }
   const active = await tx
     .selectFrom('remediations')
@@ -65,7 +68,7 @@ async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], a
     if (!ids.includes(alert.id)) ids.push(alert.id);
     await tx.updateTable('remediations').set({ alert_ids: JSON.stringify(ids), updated_at: now }).where('id', '=', active.id).execute();
     await audit(tx, { remediationId: active.id, alertId: alert.id, kind: 'attached', message: `alert ${alert.id} attached: a remediation of ${planned.plan.target} by ${runbook.name} is already under way` }, now);
-    return;
+    return false;
   }
   const row = await tx
     .insertInto('remediations')
@@ -74,4 +77,5 @@ async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], a
     .executeTakeFirstOrThrow();
   await audit(tx, { remediationId: row.id, alertId: alert.id, kind: 'matched', message: `runbook ${runbook.name} matched alert ${alert.id}: ${why}`, data: { verdicts: choice.verdicts } }, now);
   await enqueueWork(tx, [{ kind: 'remediation.run', subject: String(row.id) }], now);
+  return true;
 }

@@ -92,6 +92,22 @@ export async function finishWork(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/**
+ * Extends a lease its owner still holds. A worker renews while it works, so
+ * only a dead one's items pass to another; returns false if the lease was
+ * already taken over.
+ */
+export async function renewLease(db: DbOrTx, opts: { id: number; owner: string; leaseMs: number; now: number }): Promise<boolean> {
+  const result = await db
+    .updateTable('work')
+    .set({ lease_expires_at: opts.now + opts.leaseMs })
+    .where('id', '=', opts.id)
+    .where('lease_owner', '=', opts.owner)
+    .where('status', '=', 'leased')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function pendingWork(db: DbOrTx, kind?: string): Promise<WorkRow[]> {
   let q = db.selectFrom('work').selectAll().where('status', 'in', ['pending', 'leased']);
   if (kind) q = q.where('kind', '=', kind);
