@@ -118,6 +118,7 @@ async function alertStillFiring(db: DbOrTx, row: RemediationRow): Promise<{ firi
 }
 
 function describe(step: PlannedStep): string {
+  if (step.action === ESCALATE) return 'escalate to a human';
   if (step.action === PLUGIN_ACTION) return `plugin ${(step.params as PluginStepParams).plugin} (remediate, risk ${step.risk})`;
   const p = step.params as { argv?: string[] };
   return p.argv ? `${step.action} ${p.argv.map((a) => JSON.stringify(a)).join(' ')}` : `${step.action} ${JSON.stringify(step.params)}`;
