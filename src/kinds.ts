@@ -3,3 +3,6 @@
 // with it; stages register theirs on import.
 import './config/index.js';
 import './remediation/runbookKind.js';
+import './fleet/hostPoolKind.js';
+import './fleet/fleetActions.js';
+import './probes/probeKind.js';

@@ -14,6 +14,8 @@ const LEASE_NAME = 'maintenance';
 export interface MaintenanceLoop {
   /** one pass, as the timer runs it; tests call it after moving the clock */
   runOnce(): Promise<void>;
+  /** whether this process held the leader lease at its last pass */
+  isLeader(): boolean;
   stop(): Promise<void>;
 }
 
@@ -30,15 +32,19 @@ export function startMaintenanceLoop(opts: {
   logger: Logger;
   onFiring?: FiringHook;
   intervalMs: number;
+  /** other stages' leader-only work (fleet capacity), run after intake's */
+  leaderTasks?: Array<(now: number) => Promise<void>>;
 }): MaintenanceLoop {
   const { store, clock, heartbeats, metrics, logger } = opts;
   const holder = randomUUID();
   let lastSilenceCheck = clock.now();
+  let leading = false;
 
   async function pass(): Promise<void> {
     const now = clock.now();
     const leader = await acquireLeaderLease(store.db, { name: LEASE_NAME, holder, ttlMs: Math.max(opts.intervalMs * 5, 5000), now });
     metrics.isLeader.set(leader ? 1 : 0);
+    leading = leader;
     if (!leader) return;
     while ((await resolveExpiredAlerts(store, now)) > 0) {
       // keep going until every due alert is resolved
@@ -47,6 +53,7 @@ export function startMaintenanceLoop(opts: {
     lastSilenceCheck = now;
     const missed = await checkHeartbeats(store, heartbeats, now, opts.onFiring);
     if (missed.length > 0) logger.warn({ heartbeats: missed }, 'heartbeats missed');
+    for (const task of opts.leaderTasks ?? []) await task(now);
   }
 
   const task = periodicTask(
@@ -63,6 +70,7 @@ export function startMaintenanceLoop(opts: {
 
   return {
     runOnce: task.runOnce,
+    isLeader: () => leading,
     async stop() {
       await task.stop();
       await releaseLeaderLease(store.db, LEASE_NAME, holder).catch(() => undefined);

@@ -13,6 +13,17 @@ import { createEngineMetrics } from './reports/engineMetrics.js';
 import { registerFixedWithoutHumanRatio } from './reports/fixedWithoutHuman.js';
 import type { RunbookSpec } from './remediation/runbookKind.js';
 import { loadConfiguration } from './loadConfiguration.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Fleet } from './fleet/fleet.js';
+import type { HostPoolSpec } from './fleet/hostPoolKind.js';
+import { providerFor } from './fleet/providers/providerFor.js';
+import { forgetLostHosts, syncDeclaredHosts } from './fleet/declaredHosts.js';
+import { reconcileCapacity } from './fleet/capacity.js';
+import { ProbeScheduler } from './probes/probeScheduler.js';
+import type { ProbeSpec } from './probes/probeKind.js';
+import { periodicTask, type PeriodicTask } from './store/periodicTask.js';
 import type { PluginSet } from './plugins/loadPlugins.js';
 import { remediationIntakeHook } from './remediation/intakeHook.js';
 import { startRemediationWorker, type RemediationWorker } from './remediation/worker.js';
@@ -51,6 +62,8 @@ export interface RunningServer {
   config: LoadedConfig;
   maintenance: MaintenanceLoop;
   remediation: RemediationWorker;
+  fleet: Fleet;
+  probes: PeriodicTask<void> & { scheduler: ProbeScheduler };
   close(): Promise<void>;
 }
 
@@ -99,7 +112,12 @@ export function scopeSizeFrom(config: LoadedConfig): (scope: string) => number |
   return (scope) => {
     const [per, value] = scope.split('=', 2) as [string, string];
     const hosts = [...config.hosts.values()];
-    const n = hosts.filter((h) => (per === 'cluster' ? h.spec.cluster : per === 'service' ? h.spec.service : h.spec.labels?.[per]) === value).length;
+    let n = hosts.filter((h) => (per === 'cluster' ? h.spec.cluster : per === 'service' ? h.spec.service : h.spec.labels?.[per]) === value).length;
+    // A pool counts as its desired capacity in its service, cluster and labels.
+    for (const pool of config.byKind<HostPoolSpec>('HostPool').values()) {
+      const v = per === 'pool' ? pool.name : per === 'cluster' ? pool.spec.cluster : per === 'service' ? pool.spec.service : pool.spec.labels[per];
+      if (v === value) n += pool.spec.capacity;
+    }
     return n > 0 ? n : null;
   };
 }
@@ -138,6 +156,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const heartbeats = heartbeatDefinitionsFrom(config);
   await registerHeartbeats(store, [...heartbeats.values()], clock.now());
 
+  const pools = new Map([...config.byKind<HostPoolSpec>('HostPool').values()].map((p) => [p.name, p]));
+  const fleetDataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'prodeng-fleet-'));
+  const providers = new Map([...pools.values()].map((p) => [p.name, providerFor(p.name, p.spec.provider, { configDir: opts.configDir ?? '.', dataDir: fleetDataDir })]));
+  const fleet = new Fleet(store, clock, logger, pools, providers);
+  await syncDeclaredHosts(fleet, config.hosts.values(), clock.now());
+  await forgetLostHosts(fleet, clock.now());
+
   const runbooks = [...config.byKind<RunbookSpec>('Runbook').values(), ...plugins.runbooks];
   // The worker is woken once intake has committed a new remediation, not
   // inside the transaction (another connection would not see it yet).
@@ -171,10 +196,31 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     resolveTimeoutMs: opts.resolveTimeoutMs ?? 5 * 60_000,
     logger,
     onSilencesChanged: async () => void (await reapplySilences(store, clock.now(), onFiring)),
+    fleet,
   });
-  const maintenance = startMaintenanceLoop({ store, clock, heartbeats, metrics, logger, onFiring, intervalMs: opts.maintenanceIntervalMs ?? 1000 });
+  const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
+  const maintenance = startMaintenanceLoop({
+    store,
+    clock,
+    heartbeats,
+    metrics,
+    logger,
+    onFiring,
+    intervalMs: maintenanceIntervalMs,
+    leaderTasks: [(now) => reconcileCapacity(fleet, now)],
+  });
+  const scheduler = new ProbeScheduler({
+    store,
+    clock,
+    logger,
+    probes: [...config.byKind<ProbeSpec>('Probe').values()],
+    commit: (events) => committer.commit(events),
+    isLeader: () => maintenance.isLeader(),
+  });
+  const probeTask = periodicTask(() => scheduler.tick(), { intervalMs: maintenanceIntervalMs > 0 ? 100 : 0, fallback: undefined, onError: (err) => logger.error({ err }, 'probe tick failed') });
+  const probes = { ...probeTask, runOnce: () => scheduler.runOnce(), scheduler };
   remediation = startRemediationWorker(
-    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit }, plugins: plugins.byName },
+    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit }, plugins: plugins.byName, fleet },
     opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,
     opts.remediationConcurrency,
   );
@@ -182,8 +228,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     await app.listen({ port: opts.port ?? 8080, host });
   } catch (err) {
+    await probeTask.stop();
     await maintenance.stop();
     await remediation.stop();
+    await fleet.close();
     await store.close();
     throw err;
   }
@@ -199,10 +247,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     config,
     maintenance,
     remediation,
+    fleet,
+    probes,
     async close() {
       await app.close();
+      await probeTask.stop();
       await maintenance.stop();
       await remediation.stop();
+      await fleet.close();
       await store.close();
     },
   };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Fleet } from '../fleet/fleet.js';
 
 /** How much harm an action can do if it is wrong: the gates treat each level differently (destructive needs approval). */
 export type RiskLevel = 'safe' | 'disruptive' | 'destructive';
@@ -8,6 +9,10 @@ export interface ActionContext {
   signal: AbortSignal;
   /** a line in the audit trail of the remediation */
   log(message: string, data?: Record<string, unknown>): void;
+  /** the fleet, for host actions (absent where no fleet runs) */
+  fleet?: Fleet | undefined;
+  /** who acts, for the records it leaves: "remediation 12 (restart-web)" */
+  actor?: string | undefined;
 }
 
 export interface ActionResult {

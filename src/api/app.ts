@@ -12,6 +12,7 @@ import { heartbeatRoutes } from './heartbeatRoutes.js';
 import { silenceRoutes } from './silenceRoutes.js';
 import { alertRoutes } from './alertRoutes.js';
 import { remediationRoutes } from './remediationRoutes.js';
+import { hostRoutes } from './hostRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -66,5 +67,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   silenceRoutes(app, deps);
   alertRoutes(app, deps);
   remediationRoutes(app, deps);
+  hostRoutes(app, deps);
   return app;
 }

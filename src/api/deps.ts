@@ -8,6 +8,7 @@ import type { EngineMetrics } from '../reports/engineMetrics.js';
 import type { ConfigDoc } from '../config/index.js';
 import type { RunbookSpec } from '../remediation/runbookKind.js';
 import type { GlobalLimits } from '../remediation/gates.js';
+import type { Fleet } from '../fleet/fleet.js';
 
 /** Everything the HTTP routes need, built once by the composition root. */
 export interface ApiDeps {
@@ -27,4 +28,5 @@ export interface ApiDeps {
   logger: Logger;
   /** called after silences change so open alerts are re-evaluated at once */
   onSilencesChanged(): Promise<void>;
+  fleet: Fleet;
 }

@@ -14,6 +14,7 @@ import type { PlannedStep, RemediationPlan } from './plan.js';
 import { ESCALATE, PLUGIN_ACTION, type PluginStepParams } from './runbookKind.js';
 import { runPlugin, type LoadedPlugin } from '../plugins/runPlugin.js';
 import type { ActionDefinition } from '../actions/action.js';
+import type { Fleet } from '../fleet/fleet.js';
 import { describeCheck, runHealthCheck } from '../probes/healthCheck.js';
 import { evaluateGates, STORM_PREFIX, type GateDecision, type GlobalLimits, type ScopeSize } from './gates.js';
 
@@ -36,6 +37,8 @@ export interface ExecutorOptions {
   claimLimit?: number;
   /** limits across all runbooks */
   global?: GlobalLimits | undefined;
+  /** the fleet, for host.* actions */
+  fleet?: Fleet | undefined;
   /** TypeScript plugins by name, for runbooks made from them */
   plugins?: ReadonlyMap<string, LoadedPlugin> | undefined;
 }
@@ -316,6 +319,8 @@ async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedia
     try {
       result = await action.run(step.params, {
         signal: controller.signal,
+        fleet: opts.fleet,
+        actor: `remediation ${row.id} (${row.runbook})`,
         log: (message, data) => void audit(db, { remediationId: row.id, kind: 'step.log', message, data: data ?? {} }, opts.clock.now()),
       });
     } catch (err) {

@@ -178,6 +178,64 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_fleet': {
+      async up(db: Kysely<any>) {
+        await idColumn(db, 'hosts')
+          .addColumn('name', 'text', (c) => c.notNull().unique())
+          .addColumn('pool', 'text')
+          .addColumn('service', 'text')
+          .addColumn('cluster', 'text')
+          .addColumn('address', 'text')
+          .addColumn('labels', 'text', (c) => c.notNull())
+          .addColumn('provider', 'text', (c) => c.notNull())
+          .addColumn('provider_ref', 'text')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('state_reason', 'text', (c) => c.notNull())
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('replaces', 'text')
+          .addColumn('drained_by', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('state_changed_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('hosts_pool_state').on('hosts').columns(['pool', 'state']).execute();
+        await db.schema.createIndex('hosts_service_state').on('hosts').columns(['service', 'state']).execute();
+
+        await idColumn(db, 'host_transitions')
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('from_state', 'text')
+          .addColumn('to_state', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('host_transitions_host').on('host_transitions').columns(['host', 'id']).execute();
+
+        await idColumn(db, 'probe_results')
+          .addColumn('probe', 'text', (c) => c.notNull())
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('service', 'text')
+          .addColumn('ok', 'integer', (c) => c.notNull())
+          .addColumn('latency_ms', 'real', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('probe_results_host_at').on('probe_results').columns(['host', 'at']).execute();
+        await db.schema.createIndex('probe_results_service_at').on('probe_results').columns(['service', 'at']).execute();
+
+        await db.schema
+          .createTable('probe_targets')
+          .addColumn('probe', 'text', (c) => c.notNull())
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('consecutive_failures', 'integer', (c) => c.notNull())
+          .addColumn('consecutive_successes', 'integer', (c) => c.notNull())
+          .addColumn('firing', 'integer', (c) => c.notNull())
+          .addColumn('last_at', 'bigint', (c) => c.notNull())
+          .addColumn('next_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('probe_targets_pk', ['probe', 'host'])
+          .execute();
+      },
+    },
   };
 }
 

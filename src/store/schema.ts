@@ -152,6 +152,68 @@ export interface IncidentsTable {
   updated_at: Millis;
 }
 
+export type HostState = 'provisioning' | 'in_service' | 'draining' | 'out_of_service' | 'repairing' | 'decommissioned';
+
+export interface HostsTable {
+  id: Generated<number>;
+  name: string;
+  /** the HostPool that owns it; null for a Host declared alone */
+  pool: string | null;
+  service: string | null;
+  cluster: string | null;
+  /** host:port; null until a provider has provisioned it */
+  address: string | null;
+  /** JSON object */
+  labels: string;
+  /** static (declared, not managed), local-process, ssh or script */
+  provider: string;
+  /** the provider's handle for it (pid, machine, instance id) */
+  provider_ref: string | null;
+  state: HostState;
+  state_reason: string;
+  /** config, api or pool */
+  origin: string;
+  /** the host this one was provisioned to replace */
+  replaces: string | null;
+  /** set while a drain is for maintenance, so undrain knows it may return the host */
+  drained_by: string | null;
+  created_at: Millis;
+  updated_at: Millis;
+  state_changed_at: Millis;
+}
+
+export interface HostTransitionsTable {
+  id: Generated<number>;
+  host: string;
+  from_state: HostState | null;
+  to_state: HostState;
+  /** who or what: a user, "remediation 12", "pool cart", "probe" */
+  actor: string;
+  reason: string;
+  at: Millis;
+}
+
+export interface ProbeResultsTable {
+  id: Generated<number>;
+  probe: string;
+  host: string;
+  service: string | null;
+  ok: number;
+  latency_ms: number;
+  detail: string;
+  at: Millis;
+}
+
+export interface ProbeTargetsTable {
+  probe: string;
+  host: string;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  firing: number;
+  last_at: Millis;
+  next_at: Millis;
+}
+
 export interface Database {
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
@@ -163,7 +225,13 @@ export interface Database {
   remediation_audit: RemediationAuditTable;
   automation_switch: AutomationSwitchTable;
   incidents: IncidentsTable;
+  hosts: HostsTable;
+  host_transitions: HostTransitionsTable;
+  probe_results: ProbeResultsTable;
+  probe_targets: ProbeTargetsTable;
 }
+
+export type HostRow = Selectable<HostsTable>;
 
 export type RemediationRow = Selectable<RemediationsTable>;
 

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { ProvidedHost, Provider, Provisioned, ProvisionRequest } from './provider.js';
+import { ProviderError } from './provider.js';
+
+interface Running {
+  child: ChildProcess;
+  argv: string[];
+  port: number;
+  dataDir: string;
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * A host is a process on this machine, on a free loopback port, with its own
+ * data directory. Processes belong to this prodeng process: they stop with
+ * it, and after a restart their hosts are known to be gone.
+ */
+export class LocalProcessProvider implements Provider {
+  readonly type = 'local-process';
+  private running = new Map<string, Running>();
+
+  constructor(
+    private spec: { argv: string[]; env: Record<string, string> },
+    private dataRoot: string,
+  ) {}
+
+  private render(value: string, vars: Record<string, string>): string {
+    return value.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => vars[name] ?? m);
+  }
+
+  private start(host: string, port: number, dataDir: string): Running {
+    mkdirSync(dataDir, { recursive: true });
+    const vars = { port: String(port), dataDir, host };
+    const argv = this.spec.argv.map((a) => this.render(a, vars));
+    const env = { ...process.env, ...Object.fromEntries(Object.entries(this.spec.env).map(([k, v]) => [k, this.render(v, vars)])) };
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', env });
+    child.on('error', () => undefined); // reported by the exit check below
+    const running = { child, argv, port, dataDir };
+    this.running.set(host, running);
+    return running;
+  }
+
+  async provision(req: ProvisionRequest): Promise<Provisioned> {
+    const port = await freeLoopbackPort();
+    const dataDir = join(this.dataRoot, req.host);
+    const running = this.start(req.host, port, dataDir);
+    await new Promise((r) => setTimeout(r, 50));
+    if (running.child.exitCode !== null) throw new ProviderError(`${running.argv[0]} exited at once with ${running.child.exitCode} for ${req.host}`);
+    return { address: `127.0.0.1:${port}`, ref: String(running.child.pid) };
+  }
+
+  holds(host: ProvidedHost): boolean {
+    const r = this.running.get(host.name);
+    return !!r && r.child.exitCode === null && r.child.signalCode === null;
+  }
+
+  private mustRun(host: ProvidedHost): Running {
+    const r = this.running.get(host.name);
+    if (!r) throw new ProviderError(`${host.name} is not a process this prodeng started (it was lost when prodeng restarted)`);
+    return r;
+  }
+
+  async reboot(host: ProvidedHost): Promise<string> {
+    const r = this.mustRun(host);
+    await stopChild(r.child);
+    const again = this.start(host.name, r.port, r.dataDir);
+    return `restarted ${host.name} (pid ${again.child.pid}) on port ${r.port}`;
+  }
+
+  async repair(host: ProvidedHost): Promise<string> {
+    const r = this.mustRun(host);
+    await stopChild(r.child);
+    // A fresh image: whatever filled or broke the data directory goes.
+    rmSync(r.dataDir, { recursive: true, force: true });
+    const again = this.start(host.name, r.port, r.dataDir);
+    return `reimaged ${host.name}: fresh data directory, restarted (pid ${again.child.pid})`;
+  }
+
+  async decommission(host: ProvidedHost): Promise<string> {
+    const r = this.running.get(host.name);
+    if (r) {
+      await stopChild(r.child);
+      rmSync(r.dataDir, { recursive: true, force: true });
+      this.running.delete(host.name);
+    }
+    return `stopped ${host.name} and removed its data`;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => stopChild(r.child)));
+    this.running.clear();
+  }
+}

@@ -1,0 +1,139 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { systemClock } from '../src/store/clock.js';
+import { describeEachStore } from './support/testDatabases.js';
+import { startTestServer, type TestServer } from './support/testServer.js';
+import { waitFor } from './support/peers.js';
+
+// A host's program: answers /healthz on the port the provider gives it.
+const hostScript = `import http from 'node:http';
+http.createServer((req, res) => res.end(JSON.stringify({ status: 'ok', pid: process.pid }))).listen(Number(process.argv[2]), '127.0.0.1');
+`;
+
+function fleetConfig(opts: { capacity: number; maxUnhealthy?: string }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'prodeng-fleet-'));
+  writeFileSync(join(dir, 'host.mjs'), hostScript);
+  return `apiVersion: prodeng/v1
+kind: Team
+metadata: { name: web }
+---
+apiVersion: prodeng/v1
+kind: Service
+metadata: { name: web }
+spec: { owner: web }
+---
+apiVersion: prodeng/v1
+kind: HostPool
+metadata: { name: web }
+spec:
+  service: web
+  cluster: local
+  capacity: ${opts.capacity}
+  maxSurge: 1
+  drainGrace: 100ms
+  readiness: { http: { path: /healthz }, within: 10s }
+  provider: { type: local-process, argv: ["${process.execPath}", "${join(dir, 'host.mjs')}", "{{ port }}"] }
+---
+apiVersion: prodeng/v1
+kind: Probe
+metadata: { name: web-health }
+spec:
+  hosts: { pool: web }
+  http: { path: /healthz }
+  interval: 500ms
+  timeout: 400ms
+  failureThreshold: 2
+---
+apiVersion: prodeng/v1
+kind: Runbook
+metadata: { name: replace-failed-host }
+spec:
+  match: { alertname: ProbeFailed, pool: web }
+  target: "{{ labels.host }}"
+  manualMinutes: 30
+  steps: [{ name: replace, action: host.replace, with: { host: "{{ labels.host }}" }, timeout: 30s }]
+  verify: { alertResolvedWithin: 30s }
+  safety: { maxUnhealthy: { per: pool, max: "${opts.maxUnhealthy ?? '50%'}" } }
+`;
+}
+
+describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', (kind) => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  const endpoints = async () => (await server!.request('GET', '/api/v1/services/web/endpoints')).body.endpoints as Array<{ host: string; address: string }>;
+  const hosts = async (state?: string) => (await server!.request('GET', `/api/v1/hosts?pool=web${state ? `&state=${state}` : ''}`)).body.hosts as any[];
+
+  it('provisions the pool, and a killed host is probed, replaced and the pool is whole again, with nobody paged', async () => {
+    server = await startTestServer(kind, { clock: systemClock, maintenanceIntervalMs: 200, configYaml: fleetConfig({ capacity: 2 }) });
+    await waitFor('two hosts in service', async () => (await endpoints()).length === 2, 15_000);
+    const [victim] = await hosts('in_service');
+    const pid = Number((await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', victim.name).executeTakeFirstOrThrow()).provider_ref);
+    process.kill(pid, 'SIGKILL');
+
+    const fixed = await waitFor(
+      'the remediation to succeed',
+      async () => {
+        const r = (await server!.request('GET', '/api/v1/remediations')).body.remediations[0];
+        return r && ['succeeded', 'failed', 'escalated', 'skipped'].includes(r.status) ? r : undefined;
+      },
+      30_000,
+    );
+    expect(fixed).toMatchObject({ status: 'succeeded', runbook: 'replace-failed-host', target: victim.name });
+    await waitFor('the pool to be back at capacity with healthy endpoints only', async () => {
+      const list = await endpoints();
+      const answering = await Promise.all(list.map(async (e) => (await fetch(`http://${e.address}/healthz`).catch(() => null))?.ok === true));
+      return list.length === 2 && answering.every(Boolean) && (await hosts('provisioning')).length === 0;
+    }, 20_000);
+    const story = (await server.request('GET', `/api/v1/hosts/${victim.name}`)).body.transitions.map((t: any) => `${t.from}->${t.to}`);
+    expect(story.slice(0, 4)).toEqual(['null->provisioning', 'provisioning->in_service', 'in_service->draining', 'draining->out_of_service']);
+    expect((await server.request('GET', '/api/v1/incidents')).body.incidents).toEqual([]);
+    const alerts = (await server.request('GET', '/api/v1/alerts')).body.alerts;
+    expect(alerts.find((a: any) => a.labels.host === victim.name)).toMatchObject({ source: 'probe', status: 'resolved' });
+  }, 60_000);
+
+  it('refuses an illegal transition with a 409 that names the legal ones', async () => {
+    server = await startTestServer(kind, { clock: systemClock, maintenanceIntervalMs: 200, configYaml: fleetConfig({ capacity: 1 }) });
+    await waitFor('one host in service', async () => (await endpoints()).length === 1, 15_000);
+    const [h] = await hosts('in_service');
+    const res = await server.request('POST', `/api/v1/hosts/${h.name}/repair`, { by: 'alice', reason: 'try' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe(`host ${h.name} is in_service, not out_of_service`);
+    const missing = await server.request('POST', `/api/v1/hosts/nope/drain`, { by: 'alice', reason: 'x' });
+    expect(missing.status).toBe(404);
+    const noReason = await server.request('POST', `/api/v1/hosts/${h.name}/drain`, { by: 'alice' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.body.error.message).toMatch(/^reason: /);
+  }, 30_000);
+
+  it('drains for maintenance with a stand-in first, so capacity never drops, and undrain returns the host', async () => {
+    server = await startTestServer(kind, { clock: systemClock, maintenanceIntervalMs: 200, configYaml: fleetConfig({ capacity: 2 }) });
+    await waitFor('two hosts in service', async () => (await endpoints()).length === 2, 15_000);
+    const [h] = await hosts('in_service');
+    let lowest = 2;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        lowest = Math.min(lowest, (await endpoints()).length);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const drained = await server.request('POST', `/api/v1/hosts/${h.name}/drain`, { by: 'alice', reason: 'kernel upgrade' });
+    expect(drained.status).toBe(200);
+    expect(drained.body.state).toBe('out_of_service');
+    expect((await endpoints()).map((e) => e.host)).not.toContain(h.name);
+    const back = await server.request('POST', `/api/v1/hosts/${h.name}/undrain`, { by: 'alice', reason: 'upgrade done' });
+    expect(back.status).toBe(200);
+    expect(back.body.state).toBe('in_service');
+    await waitFor('the surplus stand-in to be retired', async () => (await endpoints()).length === 2 && (await hosts('in_service')).length === 2, 15_000);
+    watching = false;
+    await watcher;
+    expect(lowest).toBeGreaterThanOrEqual(2);
+    expect((await endpoints()).map((e) => e.host)).toContain(h.name);
+  }, 45_000);
+});
