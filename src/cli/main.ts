@@ -7,6 +7,7 @@ import { alertsCommand } from './alertsCommand.js';
 import { silenceCommand } from './silenceCommand.js';
 import { runbooksCommand } from './runbooksCommand.js';
 import { remediationCommand } from './remediationCommand.js';
+import { hostsCommand } from './hostsCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -20,6 +21,7 @@ program.addCommand(alertsCommand());
 program.addCommand(silenceCommand());
 program.addCommand(runbooksCommand());
 program.addCommand(remediationCommand());
+program.addCommand(hostsCommand());
 
 try {
   await program.parseAsync(process.argv);

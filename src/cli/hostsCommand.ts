@@ -1,0 +1,46 @@
+import { userInfo } from 'node:os';
+import { Command } from 'commander';
+import type { HostView } from '../fleet/hosts.js';
+import { apiClient } from './apiClient.js';
+import { withServerOptions, type ServerFlags } from './serverOptions.js';
+import { formatTable } from './table.js';
+
+type HostWithTransitions = HostView & { transitions: Array<{ from: string | null; to: string; actor: string; reason: string; at: string }> };
+
+function printHost(h: HostWithTransitions): void {
+  console.log(`host ${h.name}: ${h.state} (${h.stateReason})`);
+  console.log(`  service ${h.service ?? '-'}, pool ${h.pool ?? '-'}, cluster ${h.cluster ?? '-'}, address ${h.address ?? '-'}, provider ${h.provider}`);
+  for (const t of h.transitions) console.log(`  ${t.at.replace('T', ' ').slice(0, 19)}  ${(t.from ?? '-').padEnd(14)} -> ${t.to.padEnd(14)} by ${t.actor}: ${t.reason}`);
+}
+
+export function hostsCommand(): Command {
+  const cmd = new Command('hosts').description('the fleet: list hosts, show their history, drain and undrain');
+  withServerOptions(cmd.command('list').description('hosts and their state').option('--service <name>').option('--pool <name>').option('--state <state>').option('--json', 'print JSON')).action(
+    async (flags: ServerFlags & { service?: string; pool?: string; state?: string; json?: boolean }) => {
+      const q = new URLSearchParams();
+      for (const k of ['service', 'pool', 'state'] as const) if (flags[k]) q.set(k, flags[k]!);
+      const { hosts } = await apiClient(flags).get<{ hosts: HostView[] }>(`/api/v1/hosts?${q}`);
+      if (flags.json) return console.log(JSON.stringify({ hosts }, null, 2));
+      if (hosts.length === 0) return console.log('no hosts');
+      console.log(formatTable(['NAME', 'STATE', 'SERVICE', 'POOL', 'ADDRESS', 'SINCE', 'REASON'], hosts.map((h) => [h.name, h.state, h.service ?? '-', h.pool ?? '-', h.address ?? '-', h.stateChangedAt.slice(11, 19), h.stateReason])));
+    },
+  );
+  withServerOptions(cmd.command('show <name>').description('a host with every state change, who made it and why')).action(async (name: string, flags: ServerFlags) => {
+    printHost(await apiClient(flags).get<HostWithTransitions>(`/api/v1/hosts/${encodeURIComponent(name)}`));
+  });
+  const operations: Array<[string, string]> = [
+    ['drain', 'take a host out of discovery and service (a stand-in is provisioned first when its pool allows surge)'],
+    ['undrain', 'return a drained host to service once it passes its readiness check'],
+    ['repair', 'repair an out-of-service host where it is'],
+    ['replace', 'take a host out, bring a healthy one in, repair or retire the old one'],
+    ['decommission', 'stop a host for good'],
+  ];
+  for (const [operation, description] of operations) {
+    withServerOptions(cmd.command(`${operation} <name>`).description(description).requiredOption('--reason <text>', 'why').option('--by <name>', 'who', userInfo().username)).action(
+      async (name: string, flags: ServerFlags & { reason: string; by: string }) => {
+        printHost(await apiClient(flags).post<HostWithTransitions>(`/api/v1/hosts/${encodeURIComponent(name)}/${operation}`, { by: flags.by, reason: flags.reason }));
+      },
+    );
+  }
+  return cmd;
+}
