@@ -14,8 +14,9 @@ import { registerFixedWithoutHumanRatio } from './reports/fixedWithoutHuman.js';
 import type { RunbookSpec } from './remediation/runbookKind.js';
 import { loadConfiguration } from './loadConfiguration.js';
 import { mkdtempSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { Fleet } from './fleet/fleet.js';
 import type { HostPoolSpec } from './fleet/hostPoolKind.js';
 import { providerFor } from './fleet/providers/providerFor.js';
@@ -122,6 +123,13 @@ export function scopeSizeFrom(config: LoadedConfig): (scope: string) => number |
   };
 }
 
+/** The demo shop's entry script in the build (tests run this file from src/, the shop always runs from dist/). */
+function builtShopService(): string {
+  const here = fileURLToPath(import.meta.url);
+  const built = here.includes(`${sep}dist${sep}src${sep}`) ? here : here.replace(/([\\/])src[\\/]server\.ts$/, `$1dist$1src$1server.js`);
+  return join(dirname(built), 'lab', 'shop', 'shopService.js');
+}
+
 /** The composition root: config, store, stages, HTTP, timers. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const logger = opts.logger ?? pino({ level: process.env.PRODENG_LOG_LEVEL ?? 'info' });
@@ -158,7 +166,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const pools = new Map([...config.byKind<HostPoolSpec>('HostPool').values()].map((p) => [p.name, p]));
   const fleetDataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'prodeng-fleet-'));
-  const providers = new Map([...pools.values()].map((p) => [p.name, providerFor(p.name, p.spec.provider, { configDir: opts.configDir ?? '.', dataDir: fleetDataDir })]));
+  // What local-process argv may use besides port, dataDir and host; prodengUrl is known once listening.
+  const runtimeVars: Record<string, string> = { node: process.execPath, shopService: builtShopService() };
+  const providers = new Map([...pools.values()].map((p) => [p.name, providerFor(p.name, p.spec.provider, { configDir: opts.configDir ?? '.', dataDir: fleetDataDir }, runtimeVars)]));
   const fleet = new Fleet(store, clock, logger, pools, providers);
   await syncDeclaredHosts(fleet, config.hosts.values(), clock.now());
   await forgetLostHosts(fleet, clock.now());
@@ -238,6 +248,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  runtimeVars.prodengUrl = url;
   logger.info({ url, store: store.dialect, location: store.location, services: config.services.size }, 'prodeng is listening');
 
   return {

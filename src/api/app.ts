@@ -13,6 +13,7 @@ import { silenceRoutes } from './silenceRoutes.js';
 import { alertRoutes } from './alertRoutes.js';
 import { remediationRoutes } from './remediationRoutes.js';
 import { hostRoutes } from './hostRoutes.js';
+import { labRoutes } from './labRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -68,5 +69,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   alertRoutes(app, deps);
   remediationRoutes(app, deps);
   hostRoutes(app, deps);
+  labRoutes(app, deps);
   return app;
 }

@@ -332,7 +332,7 @@ async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedia
       await tx.updateTable('remediations').set({ step_index: i + 1, step_in_progress: 0, updated_at: opts.clock.now() }).where('id', '=', row.id).execute();
       await audit(tx, { remediationId: row.id, alertId: row.alert_id, kind: 'step.finished', message: `${step.name}: ${result.summary}`, data: { rung, step: step.name, ok: result.ok, output: result.output } }, opts.clock.now());
     });
-    if (!result.ok) return nextRung(opts, row, plan, rung, `step ${step.name} failed: ${result.summary}`);
+    if (!result.ok) return nextRung(opts, row, plan, rung, `step ${step.name} failed: ${result.summary}`, 'step');
   }
   return beginVerification(opts, row, plan, rung);
 }
@@ -425,13 +425,13 @@ async function checkVerification(opts: ExecutorOptions, id: number): Promise<voi
   if (now >= (row.verify_deadline ?? now)) {
     const what = [!alertOk ? `alert ${row.alert_id} still ${alert?.status}` : null, check && !check.ok ? check.summary : null].filter(Boolean).join('; ');
     await audit(opts.store.db, { remediationId: id, alertId: row.alert_id, kind: 'verification.failed', message: `not fixed at the verification deadline: ${what}` }, now);
-    return nextRung(opts, row, plan, row.rung, `verification failed: ${what}`);
+    return nextRung(opts, row, plan, row.rung, `verification failed: ${what}`, 'verification');
   }
   await enqueueWork(opts.store.db, [{ kind: 'remediation.verify', subject: String(id), runAt: now + (opts.verifyPollMs ?? 1000) }], now);
 }
 
 /** Cheap fixes first: the next onFailure rung, or a human when the ladder is exhausted. */
-async function nextRung(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, rung: number, why: string): Promise<void> {
+async function nextRung(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, rung: number, why: string, cause: 'step' | 'verification'): Promise<void> {
   const next = rung + 1;
   const step = plan.onFailure[next - 1];
   const now = opts.clock.now();
@@ -440,7 +440,10 @@ async function nextRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedi
     return escalate(opts, { ...row, status: 'failed' }, plan, `${why}; no further rung in the runbook`);
   }
   const confirm = await alertStillFiring(opts.store.db, row);
-  if (!confirm.firing) {
+  // A step that failed is news for a human even when the alert has since
+  // cleared (taking a host out of service clears its probe alert while its
+  // replacement may have failed); acting again on a cleared alert is not.
+  if (!confirm.firing && !(cause === 'step' && step.action === ESCALATE)) {
     // It cleared on its own meanwhile: prove it rather than act again.
     return beginVerification(opts, row, plan, rung);
   }

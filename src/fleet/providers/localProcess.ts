@@ -47,6 +47,8 @@ export class LocalProcessProvider implements Provider {
   constructor(
     private spec: { argv: string[]; env: Record<string, string> },
     private dataRoot: string,
+    /** filled in by the server: prodengUrl (once listening), node, shopService */
+    private runtimeVars: Record<string, string> = {},
   ) {}
 
   private render(value: string, vars: Record<string, string>): string {
@@ -55,7 +57,7 @@ export class LocalProcessProvider implements Provider {
 
   private start(host: string, port: number, dataDir: string): Running {
     mkdirSync(dataDir, { recursive: true });
-    const vars = { port: String(port), dataDir, host };
+    const vars = { ...this.runtimeVars, port: String(port), dataDir, host };
     const argv = this.spec.argv.map((a) => this.render(a, vars));
     const env = { ...process.env, ...Object.fromEntries(Object.entries(this.spec.env).map(([k, v]) => [k, this.render(v, vars)])) };
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', env });

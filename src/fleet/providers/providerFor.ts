@@ -6,10 +6,10 @@ import { ScriptProvider } from './script.js';
 import { SshProvider } from './ssh.js';
 
 /** The provider a pool declares, with paths resolved against the config directory and the data directory. */
-export function providerFor(pool: string, spec: ProviderSpec, dirs: { configDir: string; dataDir: string }): Provider {
+export function providerFor(pool: string, spec: ProviderSpec, dirs: { configDir: string; dataDir: string }, runtimeVars: Record<string, string> = {}): Provider {
   switch (spec.type) {
     case 'local-process':
-      return new LocalProcessProvider(spec, join(dirs.dataDir, 'hosts', pool));
+      return new LocalProcessProvider(spec, join(dirs.dataDir, 'hosts', pool), runtimeVars);
     case 'script':
       return new ScriptProvider({ ...spec, path: isAbsolute(spec.path) ? spec.path : join(dirs.configDir, spec.path) });
     case 'ssh':
