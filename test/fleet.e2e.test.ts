@@ -79,7 +79,7 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     const fixed = await waitFor(
       'the remediation to succeed',
       async () => {
-        const r = (await server!.request('GET', '/api/v1/remediations')).body.remediations[0];
+        const r = (await server!.request('GET', '/api/v1/remediations')).body.remediations.find((x: any) => x.target === victim.name);
         return r && ['succeeded', 'failed', 'escalated', 'skipped'].includes(r.status) ? r : undefined;
       },
       30_000,
@@ -136,4 +136,28 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     expect(lowest).toBeGreaterThanOrEqual(2);
     expect((await endpoints()).map((e) => e.host)).toContain(h.name);
   }, 45_000);
+
+  it('when half a pool crashes at once, maxUnhealthy holds: one host is replaced, the rest wait, and a human is called once', async () => {
+    server = await startTestServer(kind, { clock: systemClock, maintenanceIntervalMs: 200, configYaml: fleetConfig({ capacity: 4, maxUnhealthy: '25%' }) });
+    await waitFor('four hosts in service', async () => (await endpoints()).length === 4, 20_000);
+    const victims = (await hosts('in_service')).slice(0, 2);
+    for (const v of victims) {
+      const ref = (await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', v.name).executeTakeFirstOrThrow()).provider_ref;
+      process.kill(Number(ref), 'SIGKILL');
+    }
+    const decided = await waitFor(
+      'both remediations to be decided',
+      async () => {
+        const list = (await server!.request('GET', '/api/v1/remediations')).body.remediations as any[];
+        const mine = victims.map((v) => list.find((r) => r.target === v.name));
+        return mine.every((r) => r && ['succeeded', 'skipped', 'escalated', 'failed'].includes(r.status)) ? mine : undefined;
+      },
+      30_000,
+    );
+    expect(decided.map((r: any) => r.status).sort()).toEqual(['skipped', 'succeeded']);
+    expect(decided.find((r: any) => r.status === 'skipped').reason).toMatch(/^too many unhealthy in scope pool=web/);
+    const incidents = (await server.request('GET', '/api/v1/incidents')).body.incidents;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0].title).toMatch(/pool=web/);
+  }, 60_000);
 });

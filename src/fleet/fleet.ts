@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { sql } from 'kysely';
 import type { Clock } from '../store/clock.js';
 import type { HostRow } from '../store/schema.js';
 import type { DbOrTx, Store } from '../store/store.js';
@@ -54,6 +55,8 @@ export class Fleet {
     this.inFlight.set(poolName, (this.inFlight.get(poolName) ?? 0) + 1);
     try {
       const name = await this.store.db.transaction().execute(async (tx) => {
+        // Two provisions of one pool at once must not pick the same name.
+        if (this.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`prodeng.pool:${poolName}`}))`.execute(tx);
         const free = await this.nextHostNameIn(tx, poolName);
         await insertHost(
           tx,

@@ -252,9 +252,17 @@ export class ProbeScheduler {
         .execute();
     }
     if (this.events.length > 0) {
-      const events = this.events;
+      let events = this.events;
       this.events = [];
-      await this.opts.commit(events);
+      // A host taken out of service between refreshes fails its checks on
+      // the way out; that is not news, and its target goes at the next refresh.
+      const firingHosts = [...new Set(events.filter((e) => e.action === 'firing').map((e) => e.host!))];
+      if (firingHosts.length > 0) {
+        const serving = new Set((await db.selectFrom('hosts').select('name').where('name', 'in', firingHosts).where('state', '=', 'in_service').execute()).map((r) => r.name));
+        events = events.filter((e) => e.action !== 'firing' || serving.has(e.host!));
+        for (const t of this.targets.values()) if (t.firing && !serving.has(t.host.name) && firingHosts.includes(t.host.name)) t.firing = false;
+      }
+      if (events.length > 0) await this.opts.commit(events);
     }
   }
 }
