@@ -45,29 +45,38 @@ export class SshProvider implements Provider {
     return result.summary;
   }
 
+  /** `{{ host }}`, `{{ address }}` and `{{ port }}` (the service's) in a command, each inside one argument. */
+  private render(argv: string[], host: string, machine: { address: string }): string[] {
+    const port = machine.address.slice(machine.address.lastIndexOf(':') + 1);
+    return argv.map((a) => a.replaceAll('{{ host }}', host).replaceAll('{{ address }}', machine.address).replaceAll('{{ port }}', port));
+  }
+
   private machineOf(host: ProvidedHost) {
-    const machine = this.spec.machines.find((m) => m.ssh === host.ref);
-    if (!machine) throw new ProviderError(`${host.name} is on ${host.ref ?? 'no machine'}, which is not in the pool's machine list`);
+    // A machine is known by where its service answers: several may share one SSH server.
+    const machine = this.spec.machines.find((m) => m.address === host.ref);
+    if (!machine) throw new ProviderError(`${host.name} is on machine ${host.ref ?? '(none)'}, which is not in the pool's machine list`);
     return machine;
   }
 
   async provision(req: ProvisionRequest, signal: AbortSignal): Promise<Provisioned> {
-    const machine = this.spec.machines.find((m) => !req.inUse.includes(m.ssh));
+    const machine = this.spec.machines.find((m) => !req.inUse.includes(m.address));
     if (!machine) throw new ProviderError(`every machine of pool ${req.pool} is in use (${this.spec.machines.length} listed); add machines to provision more`);
-    await this.run(machine.ssh, this.spec.start, signal);
-    return { address: machine.address, ref: machine.ssh };
+    await this.run(machine.ssh, this.render(this.spec.start, req.host, machine), signal);
+    return { address: machine.address, ref: machine.address };
   }
 
   async reboot(host: ProvidedHost, signal: AbortSignal) {
-    return this.run(this.machineOf(host).ssh, this.spec.reboot, signal);
+    const m = this.machineOf(host);
+    return this.run(m.ssh, this.render(this.spec.reboot, host.name, m), signal);
   }
 
   async repair(host: ProvidedHost, signal: AbortSignal) {
     const m = this.machineOf(host);
-    return this.run(m.ssh, this.spec.repair ?? this.spec.reboot, signal);
+    return this.run(m.ssh, this.render(this.spec.repair ?? this.spec.reboot, host.name, m), signal);
   }
 
   async decommission(host: ProvidedHost, signal: AbortSignal) {
-    return this.run(this.machineOf(host).ssh, this.spec.stop, signal);
+    const m = this.machineOf(host);
+    return this.run(m.ssh, this.render(this.spec.stop, host.name, m), signal);
   }
 }
