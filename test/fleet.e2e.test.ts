@@ -160,4 +160,35 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     expect(incidents).toHaveLength(1);
     expect(incidents[0].title).toMatch(/pool=web/);
   }, 60_000);
+
+  it('a maintenance window drains the pool a batch at a time, at capacity throughout, and returns every host', async () => {
+    server = await startTestServer(kind, { clock: systemClock, maintenanceIntervalMs: 200, configYaml: fleetConfig({ capacity: 2 }) });
+    await waitFor('two hosts in service', async () => (await endpoints()).length === 2, 15_000);
+    const originals = (await hosts('in_service')).map((h) => h.name).sort();
+    const tooBig = await server.request('POST', '/api/v1/pools/web/maintenance', { by: 'alice', reason: 'kernel upgrade', batchSize: 2 });
+    expect(tooBig.status).toBe(409);
+    let lowest = 2;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        lowest = Math.min(lowest, (await endpoints()).length);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const started = await server.request('POST', '/api/v1/pools/web/maintenance', { by: 'alice', reason: 'kernel upgrade', hold: '300ms' });
+    expect(started.status).toBe(202);
+    const window = await waitFor('the window to end', async () => {
+      const m = (await server!.request('GET', '/api/v1/pools/web')).body.maintenance;
+      return m.state === 'running' ? undefined : m;
+    }, 30_000);
+    watching = false;
+    await watcher;
+    expect(window).toMatchObject({ state: 'done', batches: originals.map((h) => [h]) });
+    expect(lowest).toBeGreaterThanOrEqual(2);
+    expect((await hosts('in_service')).map((h) => h.name).sort()).toEqual(originals);
+    for (const h of originals) {
+      const moves = (await server.request('GET', `/api/v1/hosts/${h}`)).body.transitions.map((t: any) => t.to);
+      expect(moves.slice(-3)).toEqual(['draining', 'out_of_service', 'in_service']);
+    }
+  }, 60_000);
 });

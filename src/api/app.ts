@@ -14,6 +14,7 @@ import { alertRoutes } from './alertRoutes.js';
 import { remediationRoutes } from './remediationRoutes.js';
 import { hostRoutes } from './hostRoutes.js';
 import { labRoutes } from './labRoutes.js';
+import { poolRoutes } from './poolRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -70,5 +71,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   remediationRoutes(app, deps);
   hostRoutes(app, deps);
   labRoutes(app, deps);
+  poolRoutes(app, deps);
   return app;
 }

@@ -222,6 +222,31 @@ export class Fleet {
     return new FleetError('provider_failed', `${operation} of ${row.name} failed: ${message}`);
   }
 
+  /**
+   * A maintenance window on a pool: its hosts are drained a batch at a time
+   * (each with a stand-in provisioned first, so the pool stays at capacity),
+   * held out of service for `holdMs` while the maintenance is done, returned,
+   * and their stand-ins retired before the next batch.
+   */
+  async maintain(poolName: string, opts: OperationOptions & { batchSize: number; holdMs: number }): Promise<string[][]> {
+    const pool = this.pool(poolName);
+    if (opts.batchSize > pool.spec.maxSurge) {
+      throw new FleetError('capacity', `a batch of ${opts.batchSize} would drop pool ${poolName} below capacity: it allows ${pool.spec.maxSurge} extra host(s) (maxSurge); use --batch ${Math.max(1, pool.spec.maxSurge)} or raise maxSurge`);
+    }
+    const originals = (await listHosts(this.store.db, { pool: poolName, state: 'in_service' })).map((h) => h.name);
+    const batches: string[][] = [];
+    for (let i = 0; i < originals.length; i += opts.batchSize) batches.push(originals.slice(i, i + opts.batchSize));
+    const reason = `maintenance window: ${opts.reason}`;
+    for (const batch of batches) {
+      for (const name of batch) await this.drain(name, { ...opts, reason });
+      await new Promise((r) => setTimeout(r, opts.holdMs));
+      for (const name of batch) await this.undrain(name, { ...opts, reason: `${reason} (done)` });
+      const standIns = (await listHosts(this.store.db, { pool: poolName, state: 'in_service' })).filter((h) => h.replaces !== null && batch.includes(h.replaces));
+      for (const h of standIns) await this.decommission(h.name, { actor: opts.actor, reason: `stood in for ${h.replaces} during the ${reason}; no longer needed` });
+    }
+    return batches;
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.providers.values()].map((p) => p.close?.()));
   }
