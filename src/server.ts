@@ -23,6 +23,7 @@ import { providerFor } from './fleet/providers/providerFor.js';
 import { forgetLostHosts, syncDeclaredHosts } from './fleet/declaredHosts.js';
 import { reconcileCapacity } from './fleet/capacity.js';
 import { ProbeScheduler } from './probes/probeScheduler.js';
+import { pruneProbeResults } from './probes/probeQueries.js';
 import type { ProbeSpec } from './probes/probeKind.js';
 import { periodicTask, type PeriodicTask } from './store/periodicTask.js';
 import type { PluginSet } from './plugins/loadPlugins.js';
@@ -123,6 +124,9 @@ export function scopeSizeFrom(config: LoadedConfig): (scope: string) => number |
   };
 }
 
+/** How long probe results are kept for availability and latency queries. */
+const PROBE_RETENTION_MS = 7 * 24 * 3_600_000;
+
 /** The demo shop's entry script in the build (tests run this file from src/, the shop always runs from dist/). */
 function builtShopService(): string {
   const here = fileURLToPath(import.meta.url);
@@ -217,7 +221,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger,
     onFiring,
     intervalMs: maintenanceIntervalMs,
-    leaderTasks: [(now) => reconcileCapacity(fleet, now)],
+    leaderTasks: [(now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS))],
   });
   const scheduler = new ProbeScheduler({
     store,

@@ -95,6 +95,11 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     expect((await server.request('GET', '/api/v1/incidents')).body.incidents).toEqual([]);
     const alerts = (await server.request('GET', '/api/v1/alerts')).body.alerts;
     expect(alerts.find((a: any) => a.labels.host === victim.name)).toMatchObject({ source: 'probe', status: 'resolved' });
+    // The probe's results are kept as a time series: the victim's failures are in its availability.
+    const availability = (await server.request('GET', `/api/v1/probes/availability?host=${victim.name}`)).body.targets[0];
+    expect(availability).toMatchObject({ probe: 'web-health', host: victim.name, service: 'web' });
+    expect(availability.checks).toBeGreaterThan(availability.passed);
+    expect(availability.passed).toBeGreaterThan(0);
   }, 60_000);
 
   it('refuses an illegal transition with a 409 that names the legal ones', async () => {

@@ -15,6 +15,7 @@ import { remediationRoutes } from './remediationRoutes.js';
 import { hostRoutes } from './hostRoutes.js';
 import { labRoutes } from './labRoutes.js';
 import { poolRoutes } from './poolRoutes.js';
+import { probeRoutes } from './probeRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -72,5 +73,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   hostRoutes(app, deps);
   labRoutes(app, deps);
   poolRoutes(app, deps);
+  probeRoutes(app, deps);
   return app;
 }

@@ -8,6 +8,8 @@ import { silenceCommand } from './silenceCommand.js';
 import { runbooksCommand } from './runbooksCommand.js';
 import { remediationCommand } from './remediationCommand.js';
 import { hostsCommand } from './hostsCommand.js';
+import { poolsCommand } from './poolsCommand.js';
+import { labCommand } from './labCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -22,6 +24,8 @@ program.addCommand(silenceCommand());
 program.addCommand(runbooksCommand());
 program.addCommand(remediationCommand());
 program.addCommand(hostsCommand());
+program.addCommand(poolsCommand());
+program.addCommand(labCommand());
 
 try {
   await program.parseAsync(process.argv);
