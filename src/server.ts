@@ -24,6 +24,7 @@ import { forgetLostHosts, syncDeclaredHosts } from './fleet/declaredHosts.js';
 import { reconcileCapacity } from './fleet/capacity.js';
 import { ProbeScheduler } from './probes/probeScheduler.js';
 import { pruneProbeResults } from './probes/probeQueries.js';
+import { registerProbeMetrics } from './reports/probeMetrics.js';
 import type { ProbeSpec } from './probes/probeKind.js';
 import { periodicTask, type PeriodicTask } from './store/periodicTask.js';
 import type { PluginSet } from './plugins/loadPlugins.js';
@@ -233,6 +234,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const probeTask = periodicTask(() => scheduler.tick(), { intervalMs: maintenanceIntervalMs > 0 ? 100 : 0, fallback: undefined, onError: (err) => logger.error({ err }, 'probe tick failed') });
   const probes = { ...probeTask, runOnce: () => scheduler.runOnce(), scheduler };
+  registerProbeMetrics(metrics.registry, scheduler.stats);
   remediation = startRemediationWorker(
     { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit }, plugins: plugins.byName, fleet },
     opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,

@@ -73,6 +73,7 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     server = await startTestServer(kind, { clock: systemClock, maintenanceIntervalMs: 200, configYaml: fleetConfig({ capacity: 2 }) });
     await waitFor('two hosts in service', async () => (await endpoints()).length === 2, 15_000);
     const [victim] = await hosts('in_service');
+    await waitFor('the victim to pass a probe', async () => (await server!.request('GET', `/api/v1/probes/availability?host=${victim.name}`)).body.targets[0]?.passed > 0, 10_000);
     const pid = Number((await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', victim.name).executeTakeFirstOrThrow()).provider_ref);
     process.kill(pid, 'SIGKILL');
 
@@ -188,6 +189,7 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     }, 30_000);
     watching = false;
     await watcher;
+    expect(window.error).toBeNull();
     expect(window).toMatchObject({ state: 'done', batches: originals.map((h) => [h]) });
     expect(lowest).toBeGreaterThanOrEqual(2);
     expect((await hosts('in_service')).map((h) => h.name).sort()).toEqual(originals);

@@ -47,6 +47,8 @@ export class ScriptProvider implements Provider {
           reject(new ProviderError(`provider script ${this.spec.path} ${operation} answered something that is not JSON: ${stdout.slice(0, 200)}`));
         }
       });
+      // A script that exits without reading its request closes the pipe; its exit code tells the story.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(JSON.stringify({ operation, ...request }));
     });
   }
