@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { intakeBench, type IntakeFigures, type IntakeWorkload } from './intakeBench.js';
 import { remediationWave, type WaveFigures } from './remediationWave.js';
 import { remediationLatency, type LatencyFigures } from './remediationLatency.js';
+import { fleetReplacement, type ReplacementFigures } from './fleetReplacement.js';
+import { probeOverhead, type ProbeOverheadFigures } from './probeOverhead.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -60,6 +62,36 @@ Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'un
 `;
 }
 
+function replacementSection(r: ReplacementFigures): string {
+  return `## fleet: crash to replacement serving
+
+The lab (\`examples/lab\`: nine shop services, two local-process hosts each, probe every ${r.probeIntervalMs / 1000} s with failure threshold ${r.failureThreshold}, the \`host.replace\` runbook), prodeng as its own process on SQLite. ${r.crashes} crashes, one a second round the services, each a real \`crash\` fault (the host process exits). Timed from the crash, and from the probe alert firing (the failure threshold reached), until discovery lists a new healthy host in the victim's place. The runbook's rate limit, per-host cooldown, attempt budget and storm window are opened for the run, since every host is crashed every ~18 s. No peer is named for this workload.
+
+Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.
+
+| replaced | crash → serving p50 (ms) | p99 (ms) | threshold → serving p50 (ms) | p99 (ms) | max (ms) |
+|---:|---:|---:|---:|---:|---:|
+| ${r.replaced} of ${r.crashes} | ${fmt(r.crashToServingP50)} | ${fmt(r.crashToServingP99)} | ${fmt(r.thresholdToServingP50)} | ${fmt(r.thresholdToServingP99)} | ${fmt(r.thresholdToServingMax)} |
+
+**Replacement serving ${fmt(r.thresholdToServingP99)} ms (p99) after the failure threshold** (goal: under 5 s${r.thresholdToServingP99 < 5000 ? ', met' : ', not met'}). Most of crash → serving is detection: ${r.failureThreshold} failed probes ${r.probeIntervalMs / 1000} s apart.
+`;
+}
+
+function probeSection(p: ProbeOverheadFigures): string {
+  return `## fleet: probe scheduling overhead
+
+${fmt(p.targets)} hosts, one HTTP probe each every ${p.intervalMs / 1000} s (answered by 50 health endpoints in the benchmark process), every result kept in SQLite. CPU of the prodeng process (utime + stime from /proc) over ${fmt(p.seconds)} s once every target is scheduled, beside the same fleet with no Probe. No peer is named for this workload.
+
+Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.
+
+| targets | checks/s | CPU, share of one core | without probes | missed deadlines |
+|---:|---:|---:|---:|---:|
+| ${fmt(p.targets)} | ${fmt(p.checksPerSecond)} | ${fmt(p.cpuShare * 100, 1)}% | ${fmt(p.idleCpuShare * 100, 1)}% | ${p.missedDeadlines} |
+
+Goal: under 10% of a core with zero missed deadlines (${p.cpuShare < 0.1 && p.missedDeadlines === 0 ? 'met' : 'not met'}). A check counts as missed when it starts more than a tenth of its interval (at least 1 s) late.
+`;
+}
+
 function waveSection(f: WaveFigures): string {
   return `## remediation: failure wave
 
@@ -76,6 +108,16 @@ Goal: under 10 s with 0 gate violations.
 }
 
 const which = process.argv[2] ?? 'intake';
+if (which === 'fleet') {
+  const r = await fleetReplacement(repoRoot, 50);
+  console.log(`replacement: ${r.replaced}/${r.crashes} replaced; crash to serving p50 ${fmt(r.crashToServingP50)} ms, p99 ${fmt(r.crashToServingP99)} ms; failure threshold to serving p50 ${fmt(r.thresholdToServingP50)} ms, p99 ${fmt(r.thresholdToServingP99)} ms`);
+  writeSection('fleet: crash to replacement serving', replacementSection(r));
+  const p = await probeOverhead(repoRoot, { targets: 5000, intervalMs: 10_000, seconds: 60 });
+  console.log(`probes: ${p.targets} targets every ${p.intervalMs / 1000} s, ${fmt(p.checksPerSecond)} checks/s, ${fmt(p.cpuShare * 100, 1)}% of a core (idle ${fmt(p.idleCpuShare * 100, 1)}%), ${p.missedDeadlines} missed deadlines`);
+  writeSection('fleet: probe scheduling overhead', probeSection(p));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
 if (which === 'remediation') {
   const l = await remediationLatency(repoRoot, { backgroundPerSecond: 10_000, seconds: 10, probesPerSecond: 50 });
   console.log(`latency: p50 ${fmt(l.p50Ms, 1)} ms, p99 ${fmt(l.p99Ms, 1)} ms, max ${fmt(l.maxMs, 1)} ms over ${l.samples} samples (${l.missing} missing), background ${fmt(l.backgroundAchieved)} alerts/s`);
@@ -87,7 +129,7 @@ if (which === 'remediation') {
   process.exit(0);
 }
 if (which !== 'intake') {
-  console.error(`unknown benchmark "${which}"; available: intake, remediation`);
+  console.error(`unknown benchmark "${which}"; available: intake, remediation, fleet`);
   process.exit(2);
 }
 const workload: IntakeWorkload = {

@@ -25,8 +25,53 @@ interface Target {
   successes: number;
   firing: boolean;
   running: boolean;
+  /** no longer probed (its host left service); dropped when it comes due */
+  removed: boolean;
   /** what was last written to probe_targets, to write only changes */
   saved: string;
+}
+
+/** Targets by when they are due next: each tick looks only at what is due, not at every target. */
+class DueQueue {
+  private heap: Target[] = [];
+  get size() {
+    return this.heap.length;
+  }
+  peek(): Target | undefined {
+    return this.heap[0];
+  }
+  push(t: Target): void {
+    const h = this.heap;
+    h.push(t);
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (h[parent]!.nextAt <= h[i]!.nextAt) break;
+      [h[parent], h[i]] = [h[i]!, h[parent]!];
+      i = parent;
+    }
+  }
+  pop(): Target | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && h[l]!.nextAt < h[m]!.nextAt) m = l;
+        if (r < h.length && h[r]!.nextAt < h[m]!.nextAt) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i]!, h[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+  clear(): void {
+    this.heap = [];
+  }
 }
 
 export interface ProbeStats {
@@ -72,6 +117,9 @@ function selects(probe: ProbeDoc, h: HostRow): boolean {
  */
 export class ProbeScheduler {
   private targets = new Map<string, Target>();
+  private due = new DueQueue();
+  /** targets whose state changed since the last write */
+  private dirty = new Set<Target>();
   private loaded = false;
   private lastRefresh = -Infinity;
   private results: Array<[string, string, string | null, number, number, string, number]> = [];
@@ -101,12 +149,14 @@ export class ProbeScheduler {
     this.fleetVersion = '';
     await this.tick();
     while (this.inFlight.size > 0) await Promise.all(this.inFlight);
-    await this.flush();
+    await this.flush(true);
   }
 
   private async loadSavedState(): Promise<void> {
     const rows = await this.opts.store.db.selectFrom('probe_targets').selectAll().execute();
+    for (const t of this.targets.values()) t.removed = true;
     this.targets.clear();
+    this.due.clear();
     this.saved = new Map(rows.map((r) => [key(r.probe, r.host), r]));
     this.loaded = true;
     this.lastRefresh = -Infinity;
@@ -151,7 +201,7 @@ export class ProbeScheduler {
         const saved = this.saved.get(k);
         // Spread first checks over the interval so thousands of targets do not start together.
         const offset = Math.floor(Math.random() * probe.spec.interval);
-        this.targets.set(k, {
+        const target: Target = {
           probe,
           host,
           nextAt: saved ? Math.max(saved.next_at, now) : now + offset,
@@ -159,14 +209,19 @@ export class ProbeScheduler {
           successes: saved?.consecutive_successes ?? 0,
           firing: saved?.firing === 1,
           running: false,
+          removed: false,
           saved: saved ? `${saved.firing}/${saved.consecutive_failures}/${saved.consecutive_successes}` : '',
-        });
+        };
+        this.targets.set(k, target);
+        this.due.push(target);
       }
     }
     // A host that left service is no longer probed; an alert it had resolves.
     for (const [k, t] of this.targets) {
       if (seen.has(k)) continue;
       this.targets.delete(k);
+      t.removed = true;
+      this.dirty.delete(t);
       if (t.firing) this.events.push(this.alertEvent(t, 'resolved', `${t.host.name} left service; no longer probed`));
       await this.opts.store.db.deleteFrom('probe_targets').where('probe', '=', t.probe.name).where('host', '=', t.host.name).execute();
     }
@@ -185,12 +240,16 @@ export class ProbeScheduler {
 
   private startDueChecks(now: number): void {
     const limit = this.opts.concurrency ?? 256;
-    for (const t of this.targets.values()) {
-      if (this.inFlight.size >= limit) break;
-      if (t.running || t.nextAt > now) continue;
+    while (this.inFlight.size < limit && (this.due.peek()?.nextAt ?? Infinity) <= now) {
+      const t = this.due.pop()!;
+      if (t.removed) continue;
       const interval = t.probe.spec.interval;
-      if (now - t.nextAt > Math.max(1000, interval / 10)) this.stats.missedDeadlines++;
-      t.nextAt = now - t.nextAt >= interval ? now + interval : t.nextAt + interval;
+      const late = now - t.nextAt;
+      t.nextAt = late >= interval ? now + interval : t.nextAt + interval;
+      this.due.push(t);
+      // Still waiting on its last check (slower than its interval): this round is skipped.
+      if (t.running) continue;
+      if (late > Math.max(1000, interval / 10)) this.stats.missedDeadlines++;
       t.running = true;
       const check: Promise<void> = runProbeCheck(t.probe.spec, t.host)
         .then((outcome) => this.record(t, outcome))
@@ -204,7 +263,9 @@ export class ProbeScheduler {
   }
 
   private record(t: Target, outcome: ProbeOutcome): void {
+    if (t.removed) return;
     const now = this.opts.clock.now();
+    this.dirty.add(t);
     this.stats.checks++;
     this.results.push([t.probe.name, t.host.name, t.host.service, outcome.ok ? 1 : 0, Math.round(outcome.latencyMs * 10) / 10, outcome.detail, now]);
     const spec = t.probe.spec;
@@ -252,15 +313,23 @@ export class ProbeScheduler {
     };
   }
 
+  private lastResultsFlush = -Infinity;
+
   /** Writes finished results, changed target states and alert events. */
-  private async flush(): Promise<void> {
+  private async flush(force = false): Promise<void> {
     const db = this.opts.store.db;
-    if (this.results.length > 0) {
+    // Results are written about once a second, in one transaction: at
+    // hundreds of checks a second, fewer and larger writes cost far less.
+    const now = this.opts.clock.now();
+    if (this.results.length > 0 && (force || this.results.length >= 2000 || now - this.lastResultsFlush >= 1000)) {
       const rows = this.results;
       this.results = [];
-      await bulkInsert(db, this.opts.store.dialect, 'probe_results', ['probe', 'host', 'service', 'ok', 'latency_ms', 'detail', 'at'], rows);
+      this.lastResultsFlush = now;
+      await db.transaction().execute((tx) => bulkInsert(tx, this.opts.store.dialect, 'probe_results', ['probe', 'host', 'service', 'ok', 'latency_ms', 'detail', 'at'], rows));
     }
-    for (const t of this.targets.values()) {
+    const dirty = [...this.dirty];
+    this.dirty.clear();
+    for (const t of dirty) {
       const state = `${t.firing ? 1 : 0}/${t.failures}/${t.successes}`;
       if (state === t.saved) continue;
       t.saved = state;
