@@ -10,3 +10,11 @@ it('the shipped examples load with every kind the stages define', async () => {
   expect(result.config.byKind('Runbook').size).toBeGreaterThan(0);
   expect([...result.plugins.byName.keys()]).toEqual(['recycle-stuck-worker']);
 });
+
+it('the lab config loads: the shop as host pools, a probe and a healing runbook', async () => {
+  const result = await loadConfiguration(join(import.meta.dirname, '..', 'examples', 'lab'));
+  expect(result.errors.map(formatConfigError)).toEqual([]);
+  expect(result.config.byKind('HostPool').size).toBe(9);
+  expect([...result.config.byKind('Probe').keys()]).toEqual(['shop-health']);
+  expect([...result.config.byKind('Runbook').keys()]).toEqual(['replace-failed-shop-host']);
+});

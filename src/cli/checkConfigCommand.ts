@@ -23,6 +23,8 @@ export function checkConfigCommand(): Command {
         ['host', c.hosts.size],
         ['heartbeat', c.heartbeats.size],
         ['runbook', c.byKind('Runbook').size],
+        ['host pool', c.byKind('HostPool').size],
+        ['probe', c.byKind('Probe').size],
         ['plugin', result.plugins.byName.size],
       ]
         .filter(([, n]) => (n as number) > 0)
