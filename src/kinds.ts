@@ -6,3 +6,4 @@ import './remediation/runbookKind.js';
 import './fleet/hostPoolKind.js';
 import './fleet/fleetActions.js';
 import './probes/probeKind.js';
+import './oncall/scheduleKind.js';

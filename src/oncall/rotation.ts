@@ -1,0 +1,189 @@
+import { DateTime, type DurationLikeObject } from 'luxon';
+import type { ScheduleLayer, ScheduleSpec } from './scheduleKind.js';
+
+type Unit = 'weeks' | 'days' | 'hours' | 'minutes';
+
+interface Step {
+  amount: number;
+  unit: Unit;
+  /** weeks and days are counted on the local calendar, so hand-offs keep their wall-clock time across DST */
+  calendar: boolean;
+}
+
+const UNITS: Record<string, Unit> = { w: 'weeks', d: 'days', h: 'hours', m: 'minutes' };
+
+export function rotationStep(every: string): Step {
+  if (every === 'hourly') return { amount: 1, unit: 'hours', calendar: false };
+  if (every === 'daily') return { amount: 1, unit: 'days', calendar: true };
+  if (every === 'weekly') return { amount: 1, unit: 'weeks', calendar: true };
+  const m = /^(\d+)([wdhm])$/.exec(every)!;
+  const unit = UNITS[m[2]!]!;
+  return { amount: Number(m[1]), unit, calendar: unit === 'weeks' || unit === 'days' };
+}
+
+const WEEKDAY_NUMBER: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+export function localTime(iso: string, zone: string): DateTime {
+  return DateTime.fromISO(iso, { zone });
+}
+
+/**
+ * The first hand-off at or after the layer's start: the moment the second
+ * participant takes over is `anchor`, then every step after it. Without a
+ * hand-off time, shifts simply start at `start`.
+ */
+function anchorOf(layer: ScheduleLayer, zone: string, step: Step): DateTime {
+  const start = localTime(layer.start, zone);
+  const handoff = layer.rotation.handoff;
+  if (!handoff) return start;
+  const [dayOrTime, maybeTime] = handoff.split(' ');
+  const time = maybeTime ?? dayOrTime!;
+  const [hour, minute] = time.split(':').map(Number) as [number, number];
+  let candidate = start.set({ hour, minute, second: 0, millisecond: 0 });
+  if (maybeTime) candidate = candidate.set({ weekday: WEEKDAY_NUMBER[dayOrTime!] as 1 | 2 | 3 | 4 | 5 | 6 | 7 });
+  const unitStep: DurationLikeObject = maybeTime ? { weeks: 1 } : step.unit === 'hours' || step.unit === 'minutes' ? { hours: 0 } : { days: 1 };
+  while (candidate < start) candidate = candidate.plus(unitStep);
+  return candidate;
+}
+
+function plusSteps(anchor: DateTime, step: Step, k: number): DateTime {
+  return step.calendar ? anchor.plus({ [step.unit]: k * step.amount }) : anchor.plus({ milliseconds: k * step.amount * { weeks: 604_800_000, days: 86_400_000, hours: 3_600_000, minutes: 60_000 }[step.unit] });
+}
+
+export interface Shift {
+  /** position in the rotation, from 0 at the layer's start */
+  index: number;
+  user: string;
+  start: DateTime;
+  end: DateTime;
+}
+
+/** Which shift of a layer's rotation covers `at` (before the layer starts: none). Restrictions are not applied here. */
+export function shiftAt(layer: ScheduleLayer, zone: string, at: DateTime): Shift | null {
+  const step = rotationStep(layer.rotation.every);
+  const start = localTime(layer.start, zone);
+  if (at < start) return null;
+  const anchor = anchorOf(layer, zone, step);
+  const leading = anchor > start ? 1 : 0;
+  if (at < anchor) return { index: 0, user: layer.participants[0]!, start, end: anchor };
+  const local = at.setZone(zone);
+  // An estimate from the calendar difference, then made exact against the real boundaries.
+  let k = Math.floor(local.diff(anchor, step.unit).as(step.unit) / step.amount);
+  while (k > 0 && plusSteps(anchor, step, k) > local) k--;
+  while (plusSteps(anchor, step, k + 1) <= local) k++;
+  const index = k + leading;
+  return { index, user: layer.participants[index % layer.participants.length]!, start: plusSteps(anchor, step, k), end: plusSteps(anchor, step, k + 1) };
+}
+
+function minutesOf(clock: string): number {
+  const [h, m] = clock.split(':').map(Number) as [number, number];
+  return h * 60 + m;
+}
+
+/** Whether a layer applies at `at`: inside one of its restriction windows, or always when it has none. */
+export function layerApplies(layer: ScheduleLayer, zone: string, at: DateTime): boolean {
+  if (!layer.restrictions?.length) return true;
+  const local = at.setZone(zone);
+  const minute = local.hour * 60 + local.minute;
+  const today = local.weekdayShort as string;
+  const yesterday = local.minus({ days: 1 }).weekdayShort as string;
+  return layer.restrictions.some((r) => {
+    const from = minutesOf(r.from);
+    const to = minutesOf(r.to);
+    const onDay = (day: string) => !r.days || (r.days as string[]).includes(day);
+    if (from < to) return onDay(today) && minute >= from && minute < to;
+    // A window across midnight belongs to the day it starts on.
+    return (onDay(today) && minute >= from) || (onDay(yesterday) && minute < to);
+  });
+}
+
+export interface OnCallAt {
+  /** who is on call: usually one person; overrides may add or remove */
+  users: string[];
+  /** the layer the primary came from (null when an override or nobody) */
+  layer: string | null;
+  shadows: Array<{ user: string; shadowing: string }>;
+}
+
+const within = (span: { from: string; to: string }, zone: string, at: DateTime) => localTime(span.from, zone) <= at && at < localTime(span.to, zone);
+
+/**
+ * Who is on call for a schedule at `at`: the last layer that has someone
+ * (later layers win), then overrides in order (replace, add, remove), then
+ * the shadows following whoever is on call.
+ */
+export function onCallAt(spec: ScheduleSpec, at: DateTime): OnCallAt {
+  const zone = spec.timeZone;
+  let primary: { user: string; layer: string } | null = null;
+  for (const layer of spec.layers) {
+    if (!layerApplies(layer, zone, at)) continue;
+    const shift = shiftAt(layer, zone, at);
+    if (shift) primary = { user: shift.user, layer: layer.name };
+  }
+  let users = primary ? [primary.user] : [];
+  let layer = primary?.layer ?? null;
+  for (const o of spec.overrides) {
+    if (!within(o, zone, at)) continue;
+    if (o.remove) users = users.filter((u) => u !== o.remove);
+    else if (o.replaces) users = users.map((u) => (u === o.replaces ? o.user! : u));
+    else if (!users.includes(o.user!)) users = [...users, o.user!];
+    if (primary && !users.includes(primary.user)) layer = null;
+  }
+  const shadows: OnCallAt['shadows'] = [];
+  for (const s of spec.shadows) {
+    if (!within(s, zone, at)) continue;
+    const followed = s.follows.user ? (users.includes(s.follows.user) ? s.follows.user : null) : s.follows.layer === layer ? (users[0] ?? null) : null;
+    if (followed && followed !== s.user) shadows.push({ user: s.user, shadowing: followed });
+  }
+  return { users, layer, shadows };
+}
+
+/** Every moment in [from, to) where the answer of onCallAt may change. */
+function changePoints(spec: ScheduleSpec, from: DateTime, to: DateTime): DateTime[] {
+  const zone = spec.timeZone;
+  const points: DateTime[] = [from];
+  for (const layer of spec.layers) {
+    let shift = shiftAt(layer, zone, from);
+    const start = localTime(layer.start, zone);
+    if (!shift && start < to) {
+      points.push(start);
+      shift = shiftAt(layer, zone, start);
+    }
+    while (shift && shift.end < to) {
+      points.push(shift.end);
+      shift = shiftAt(layer, zone, shift.end);
+    }
+    for (const r of layer.restrictions ?? []) {
+      for (let day = from.setZone(zone).startOf('day').minus({ days: 1 }); day < to; day = day.plus({ days: 1 })) {
+        for (const clock of [r.from, r.to]) {
+          const [h, m] = clock.split(':').map(Number) as [number, number];
+          points.push(day.set({ hour: h, minute: m }));
+        }
+      }
+    }
+  }
+  for (const span of [...spec.overrides, ...spec.shadows]) points.push(localTime(span.from, zone), localTime(span.to, zone));
+  return points.filter((p) => p >= from && p < to).sort((a, b) => a.toMillis() - b.toMillis());
+}
+
+export interface ShiftSegment {
+  start: DateTime;
+  end: DateTime;
+  users: string[];
+  shadows: OnCallAt['shadows'];
+}
+
+/** The schedule's shifts over [from, to): consecutive stretches with the same people on call. */
+export function shiftsBetween(spec: ScheduleSpec, from: DateTime, to: DateTime): ShiftSegment[] {
+  const segments: ShiftSegment[] = [];
+  const points = changePoints(spec, from, to);
+  points.forEach((p, i) => {
+    const end = points[i + 1] ?? to;
+    if (end <= p) return;
+    const who = onCallAt(spec, p);
+    const last = segments[segments.length - 1];
+    if (last && last.users.join() === who.users.join() && JSON.stringify(last.shadows) === JSON.stringify(who.shadows) && last.end.toMillis() === p.toMillis()) last.end = end;
+    else segments.push({ start: p, end, users: who.users, shadows: who.shadows });
+  });
+  return segments;
+}
