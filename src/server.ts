@@ -26,6 +26,7 @@ import { ProbeScheduler } from './probes/probeScheduler.js';
 import { pruneProbeResults } from './probes/probeQueries.js';
 import { registerProbeMetrics } from './reports/probeMetrics.js';
 import type { ProbeSpec } from './probes/probeKind.js';
+import type { ScheduleSpec } from './oncall/scheduleKind.js';
 import { periodicTask, type PeriodicTask } from './store/periodicTask.js';
 import type { PluginSet } from './plugins/loadPlugins.js';
 import { remediationIntakeHook } from './remediation/intakeHook.js';
@@ -212,6 +213,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger,
     onSilencesChanged: async () => void (await reapplySilences(store, clock.now(), onFiring)),
     fleet,
+    schedules: [...config.byKind<ScheduleSpec>('Schedule').values()],
+    feedSecret: apiTokens[0] ?? null,
   });
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({

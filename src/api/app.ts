@@ -16,6 +16,7 @@ import { hostRoutes } from './hostRoutes.js';
 import { labRoutes } from './labRoutes.js';
 import { poolRoutes } from './poolRoutes.js';
 import { probeRoutes } from './probeRoutes.js';
+import { oncallRoutes } from './oncallRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -74,5 +75,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   labRoutes(app, deps);
   poolRoutes(app, deps);
   probeRoutes(app, deps);
+  oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret });
   return app;
 }

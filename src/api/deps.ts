@@ -9,6 +9,7 @@ import type { ConfigDoc } from '../config/index.js';
 import type { RunbookSpec } from '../remediation/runbookKind.js';
 import type { GlobalLimits } from '../remediation/gates.js';
 import type { Fleet } from '../fleet/fleet.js';
+import type { ScheduleDoc } from '../oncall/scheduleKind.js';
 
 /** Everything the HTTP routes need, built once by the composition root. */
 export interface ApiDeps {
@@ -29,4 +30,7 @@ export interface ApiDeps {
   /** called after silences change so open alerts are re-evaluated at once */
   onSilencesChanged(): Promise<void>;
   fleet: Fleet;
+  schedules: ScheduleDoc[];
+  /** signs calendar feed URLs; null when the server runs without API tokens */
+  feedSecret: string | null;
 }

@@ -10,6 +10,7 @@ import { remediationCommand } from './remediationCommand.js';
 import { hostsCommand } from './hostsCommand.js';
 import { poolsCommand } from './poolsCommand.js';
 import { labCommand } from './labCommand.js';
+import { oncallCommand, schedulesCommand } from './oncallCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -26,6 +27,8 @@ program.addCommand(remediationCommand());
 program.addCommand(hostsCommand());
 program.addCommand(poolsCommand());
 program.addCommand(labCommand());
+program.addCommand(oncallCommand());
+program.addCommand(schedulesCommand());
 
 try {
   await program.parseAsync(process.argv);
