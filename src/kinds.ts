@@ -7,3 +7,4 @@ import './fleet/hostPoolKind.js';
 import './fleet/fleetActions.js';
 import './probes/probeKind.js';
 import './oncall/scheduleKind.js';
+import './oncall/escalationPolicyKind.js';

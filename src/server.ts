@@ -25,6 +25,8 @@ import { reconcileCapacity } from './fleet/capacity.js';
 import { ProbeScheduler } from './probes/probeScheduler.js';
 import { pruneProbeResults } from './probes/probeQueries.js';
 import { registerProbeMetrics } from './reports/probeMetrics.js';
+import { startPagingWorker } from './paging/paging.js';
+import { pagingDirectoryFrom } from './paging/directory.js';
 import type { ProbeSpec } from './probes/probeKind.js';
 import type { ScheduleSpec } from './oncall/scheduleKind.js';
 import { periodicTask, type PeriodicTask } from './store/periodicTask.js';
@@ -68,6 +70,7 @@ export interface RunningServer {
   remediation: RemediationWorker;
   fleet: Fleet;
   probes: PeriodicTask<void> & { scheduler: ProbeScheduler };
+  paging: PeriodicTask<number>;
   close(): Promise<void>;
 }
 
@@ -238,6 +241,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const probeTask = periodicTask(() => scheduler.tick(), { intervalMs: maintenanceIntervalMs > 0 ? 100 : 0, fallback: undefined, onError: (err) => logger.error({ err }, 'probe tick failed') });
   const probes = { ...probeTask, runOnce: () => scheduler.runOnce(), scheduler };
   registerProbeMetrics(metrics.registry, scheduler.stats);
+  let publicUrl = process.env.PRODENG_PUBLIC_URL ?? '';
+  // Paging looks often: a page is only as fast as the worker that sends it.
+  const paging = startPagingWorker(
+    { store, clock, logger, directory: pagingDirectoryFrom(config), baseUrl: () => publicUrl, owner: randomUUID() },
+    maintenanceIntervalMs > 0 ? 200 : 0,
+  );
   remediation = startRemediationWorker(
     { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit }, plugins: plugins.byName, fleet },
     opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,
@@ -247,6 +256,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     await app.listen({ port: opts.port ?? 8080, host });
   } catch (err) {
+    await paging.stop();
     await probeTask.stop();
     await maintenance.stop();
     await remediation.stop();
@@ -258,6 +268,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   runtimeVars.prodengUrl = url;
+  publicUrl ||= url;
   logger.info({ url, store: store.dialect, location: store.location, services: config.services.size }, 'prodeng is listening');
 
   return {
@@ -269,8 +280,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     remediation,
     fleet,
     probes,
+    paging,
     async close() {
       await app.close();
+      await paging.stop();
       await probeTask.stop();
       await maintenance.stop();
       await remediation.stop();

@@ -17,6 +17,7 @@ import { labRoutes } from './labRoutes.js';
 import { poolRoutes } from './poolRoutes.js';
 import { probeRoutes } from './probeRoutes.js';
 import { oncallRoutes } from './oncallRoutes.js';
+import { incidentRoutes } from './incidentRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -76,5 +77,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   poolRoutes(app, deps);
   probeRoutes(app, deps);
   oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret });
+  incidentRoutes(app, deps);
   return app;
 }

@@ -4,7 +4,6 @@ import { automationState, setAutomationPaused } from '../remediation/automationS
 import { audit } from '../remediation/audit.js';
 import { getRemediation, listRemediations } from '../remediation/queries.js';
 import { answerApproval } from '../remediation/approval.js';
-import { listIncidents } from '../incidents/handover.js';
 import type { ApiDeps } from './deps.js';
 import { idParam, sendInvalid, sendProblem } from './problems.js';
 
@@ -65,6 +64,4 @@ export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return automationState(deps.store.db);
     });
   }
-
-  app.get('/api/v1/incidents', async () => ({ incidents: await listIncidents(deps.store.db) }));
 }

@@ -16,6 +16,10 @@ export const teamSpecSchema = z
   .object({
     description: z.string().optional(),
     members: z.array(z.object({ user: requiredName('the name of a User'), role: z.string().optional() }).strict()).optional(),
+    /** how the team's incidents page people (an EscalationPolicy) */
+    escalationPolicy: z.string().optional(),
+    /** who is paged when nobody is on call for a step */
+    fallback: z.string().optional(),
   })
   .strict();
 export type TeamSpec = z.output<typeof teamSpecSchema>;
@@ -34,6 +38,16 @@ export const userSpecSchema = z
     displayName: z.string().optional(),
     email: z.email({ error: 'must be an email address' }).optional(),
     timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').optional(),
+    /** how to reach the user; without any, the email address. Webhook URLs carry secrets, so they come from the environment. */
+    contacts: z
+      .array(
+        z.discriminatedUnion('type', [
+          z.object({ type: z.literal('email'), address: z.email({ error: 'must be an email address' }).optional() }).strict(),
+          z.object({ type: z.literal('webhook'), urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable holding the URL') }).strict(),
+          z.object({ type: z.literal('slack'), urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable holding the incoming-webhook URL') }).strict(),
+        ]),
+      )
+      .optional(),
   })
   .strict();
 export type UserSpec = z.output<typeof userSpecSchema>;
@@ -55,6 +69,8 @@ export const serviceSpecSchema = z
           .strict(),
       )
       .optional(),
+    /** pages for this service's incidents go by this EscalationPolicy instead of the owner team's */
+    escalationPolicy: z.string().optional(),
   })
   .strict();
 export type ServiceSpec = z.output<typeof serviceSpecSchema>;
@@ -87,7 +103,11 @@ export const userKind = defineKind({ kind: 'User', spec: userSpecSchema });
 export const teamKind = defineKind({
   kind: 'Team',
   spec: teamSpecSchema,
-  references: (doc, config) => (doc.spec.members ?? []).flatMap((m, i) => mustExist(config, 'User', m.user, ['spec', 'members', i, 'user'])),
+  references: (doc, config) => [
+    ...(doc.spec.members ?? []).flatMap((m, i) => mustExist(config, 'User', m.user, ['spec', 'members', i, 'user'])),
+    ...mustExist(config, 'EscalationPolicy', doc.spec.escalationPolicy, ['spec', 'escalationPolicy']),
+    ...mustExist(config, 'User', doc.spec.fallback, ['spec', 'fallback']),
+  ],
 });
 
 export const serviceKind = defineKind({
@@ -95,6 +115,7 @@ export const serviceKind = defineKind({
   spec: serviceSpecSchema,
   references: (doc, config) => [
     ...mustExist(config, 'Team', doc.spec.owner, ['spec', 'owner']),
+    ...mustExist(config, 'EscalationPolicy', doc.spec.escalationPolicy, ['spec', 'escalationPolicy']),
     // Only whether it is set: the value is a secret and never goes into a message.
     ...(doc.spec.integrationKeys ?? []).flatMap((key, i) =>
       process.env[key.env]

@@ -1,4 +1,7 @@
 import type { DbOrTx } from '../store/store.js';
+import { enqueueWork } from '../store/workQueue.js';
+import { incidentEvent } from '../paging/incidentEvents.js';
+import { PAGE_WORK } from '../paging/pageWork.js';
 
 export interface Handover {
   title: string;
@@ -10,9 +13,8 @@ export interface Handover {
 }
 
 /**
- * Hands a problem to a human. For now that opens an incident with the whole
- * story; paging (schedules, escalation policies, notifications) extends this
- * one function.
+ * Hands a problem to a human: opens an incident with the whole story and
+ * starts paging by the service's (or its team's) escalation policy.
  */
 export async function handOverToHuman(db: DbOrTx, handover: Handover, now: number): Promise<number> {
   const row = await db
@@ -26,10 +28,22 @@ export async function handOverToHuman(db: DbOrTx, handover: Handover, now: numbe
       story: JSON.stringify(handover.story),
       created_at: now,
       updated_at: now,
+      team: null,
+      escalation_policy: null,
+      escalation_step: 0,
+      escalation_round: 0,
+      acknowledged_at: null,
+      acknowledged_by: null,
+      resolved_at: null,
+      resolved_by: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  return Number(row.id);
+  const id = Number(row.id);
+  await incidentEvent(db, id, { kind: 'opened', actor: handover.remediationId ? `remediation ${handover.remediationId}` : 'prodeng', message: `opened: ${handover.title}`, data: { story: handover.story } }, now);
+  // Paging starts from the work queue, committed with the incident.
+  await enqueueWork(db, [{ kind: PAGE_WORK, subject: String(id), payload: { step: 0, round: 0 } }], now);
+  return id;
 }
 
 export async function listIncidents(db: DbOrTx) {
@@ -42,6 +56,8 @@ export async function listIncidents(db: DbOrTx) {
     remediationId: r.remediation_id,
     alertIds: JSON.parse(r.alert_ids) as number[],
     story: JSON.parse(r.story) as string[],
+    team: r.team,
+    acknowledgedBy: r.acknowledged_by,
     createdAt: new Date(r.created_at).toISOString(),
   }));
 }

@@ -236,6 +236,52 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0004_paging': {
+      async up(db: Kysely<any>) {
+        for (const [column, type] of [
+          ['team', 'text'],
+          ['escalation_policy', 'text'],
+          ['acknowledged_at', 'bigint'],
+          ['acknowledged_by', 'text'],
+          ['resolved_at', 'bigint'],
+          ['resolved_by', 'text'],
+        ] as const) {
+          await db.schema.alterTable('incidents').addColumn(column, type).execute();
+        }
+        await db.schema.alterTable('incidents').addColumn('escalation_step', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('incidents').addColumn('escalation_round', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+
+        await idColumn(db, 'incident_events')
+          .addColumn('incident_id', 'bigint', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('data', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('incident_events_incident').on('incident_events').columns(['incident_id', 'id']).execute();
+
+        await idColumn(db, 'notifications')
+          .addColumn('incident_id', 'bigint', (c) => c.notNull())
+          .addColumn('user_name', 'text', (c) => c.notNull())
+          .addColumn('channel', 'text', (c) => c.notNull())
+          .addColumn('shadow', 'integer', (c) => c.notNull())
+          .addColumn('shadowing', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('sent_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('notifications_user_created').on('notifications').columns(['user_name', 'created_at']).execute();
+
+        await db.schema
+          .createTable('settings')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

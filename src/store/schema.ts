@@ -150,6 +150,44 @@ export interface IncidentsTable {
   story: string;
   created_at: Millis;
   updated_at: Millis;
+  team: string | null;
+  /** the EscalationPolicy paging for it; null when nobody is to be paged */
+  escalation_policy: string | null;
+  /** the step being walked now (0-based) and how many times the steps were walked */
+  escalation_step: number;
+  escalation_round: number;
+  acknowledged_at: Millis | null;
+  acknowledged_by: string | null;
+  resolved_at: Millis | null;
+  resolved_by: string | null;
+}
+
+export interface IncidentEventsTable {
+  id: Generated<number>;
+  incident_id: number;
+  at: Millis;
+  /** opened, paged, notified, notification.failed, escalated, acknowledged, note, resolved, nobody-on-call */
+  kind: string;
+  actor: string;
+  message: string;
+  data: string;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  incident_id: number;
+  user_name: string;
+  /** email, webhook or slack */
+  channel: string;
+  /** 1: a shadow's copy */
+  shadow: number;
+  /** for a shadow's copy: whom the shadow follows */
+  shadowing: string | null;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: Millis;
+  sent_at: Millis | null;
 }
 
 export type HostState = 'provisioning' | 'in_service' | 'draining' | 'out_of_service' | 'repairing' | 'decommissioned';
@@ -229,6 +267,15 @@ export interface Database {
   host_transitions: HostTransitionsTable;
   probe_results: ProbeResultsTable;
   probe_targets: ProbeTargetsTable;
+  incident_events: IncidentEventsTable;
+  notifications: NotificationsTable;
+  settings: SettingsTable;
+}
+
+/** Values prodeng makes once and keeps (the link-signing secret). */
+export interface SettingsTable {
+  name: string;
+  value: string;
 }
 
 export type HostRow = Selectable<HostsTable>;

@@ -1,0 +1,154 @@
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { ManualClock } from '../src/store/clock.js';
+import { describeEachStore } from './support/testDatabases.js';
+import { startTestServer, type TestServer } from './support/testServer.js';
+import { startSmtpSink, type SmtpSink } from './support/smtpSink.js';
+
+const user = (name: string) => `apiVersion: prodeng/v1\nkind: User\nmetadata: { name: ${name} }\nspec: { email: ${name}@example.com, timeZone: Europe/Berlin }\n`;
+
+const config = [
+  ...['alice', 'bob', 'newbie'].map(user),
+  `apiVersion: prodeng/v1
+kind: Team
+metadata: { name: payments }
+spec: { members: [{ user: alice, role: swe }, { user: bob, role: pe }], escalationPolicy: payments-pages }
+`,
+  `apiVersion: prodeng/v1
+kind: Service
+metadata: { name: payments-api }
+spec: { owner: payments }
+`,
+  `apiVersion: prodeng/v1
+kind: Schedule
+metadata: { name: payments-primary }
+spec:
+  team: payments
+  timeZone: Europe/Berlin
+  layers: [{ name: primary, rotation: { every: 1w, handoff: "Mon 09:00" }, start: "2026-11-02T09:00:00", participants: [alice] }]
+  shadows: [{ user: newbie, follows: { layer: primary }, from: "2026-11-01T00:00:00", to: "2026-12-01T00:00:00" }]
+`,
+  `apiVersion: prodeng/v1
+kind: Schedule
+metadata: { name: payments-secondary }
+spec:
+  team: payments
+  timeZone: Europe/Berlin
+  layers: [{ name: secondary, rotation: { every: 1w, handoff: "Mon 09:00" }, start: "2026-11-02T09:00:00", participants: [bob] }]
+`,
+  `apiVersion: prodeng/v1
+kind: EscalationPolicy
+metadata: { name: payments-pages }
+spec:
+  steps:
+    - { delay: 5m, targets: [{ schedule: payments-primary }] }
+    - { delay: 10m, targets: [{ schedule: payments-secondary }] }
+`,
+  `apiVersion: prodeng/v1
+kind: Runbook
+metadata: { name: restart-payments }
+spec:
+  match: { alertname: PaymentsDown }
+  target: "{{ labels.instance }}"
+  steps: [{ name: restart, action: exec, with: { argv: ["false"] } }]
+  onFailure: [{ action: escalate }]
+`,
+].join('---\n');
+
+describeEachStore('paging: an unfixable alert reaches the right human, with the whole story', (kind) => {
+  let smtp: SmtpSink;
+  let server: TestServer;
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    process.env.PRODENG_SMTP_URL = smtp.url;
+    process.env.PRODENG_SMTP_FROM = 'prodeng@example.com';
+  });
+  afterAll(async () => {
+    delete process.env.PRODENG_SMTP_URL;
+    await smtp?.stop();
+  });
+  afterEach(async () => server?.stop());
+
+  const mailTo = (address: string) => smtp.messages.filter((m) => m.to && !Array.isArray(m.to) && m.to.text === address);
+
+  it('pages the primary (and copies the shadow), escalates to the secondary, stops on the signed link, and resolves', async () => {
+    smtp.messages.length = 0;
+    const clock = new ManualClock(Date.parse('2026-11-10T12:00:00Z'));
+    server = await startTestServer(kind, { clock, configYaml: config });
+    await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'PaymentsDown', instance: 'pay-1', service: 'payments-api' }, annotations: { summary: 'payments API does not answer' } }]);
+    await server.remediation.runOnce();
+    const [incident] = (await server.request('GET', '/api/v1/incidents')).body.incidents;
+    expect(incident).toMatchObject({ status: 'open', service: 'payments-api' });
+
+    await server.paging.runOnce(); // step 1: who to page
+    await server.paging.runOnce(); // the emails
+    expect(mailTo('alice@example.com')).toHaveLength(1);
+    const alicesPage = mailTo('alice@example.com')[0]!;
+    expect(alicesPage.subject).toBe(`[prodeng] Incident #${incident.id}: ${incident.title}`);
+    expect(alicesPage.text).toContain('restart: false exited with 1');
+    expect(alicesPage.text).toMatch(/Acknowledge: http:\/\/127\.0\.0\.1:\d+\/api\/v1\/incidents\/\d+\/ack-link\?user=alice&sig=/);
+    const copy = mailTo('newbie@example.com');
+    expect(copy).toHaveLength(1);
+    expect(copy[0]!.subject).toMatch(/^\[shadow\] /);
+    expect(copy[0]!.text).toContain('You are shadowing alice');
+    expect(copy[0]!.text).not.toContain('Acknowledge:');
+    expect(mailTo('bob@example.com')).toHaveLength(0);
+
+    // Nobody acknowledges within step 1's delay: the secondary is paged.
+    clock.advance(5 * 60_000);
+    await server.paging.runOnce();
+    await server.paging.runOnce();
+    const bobsPage = mailTo('bob@example.com');
+    expect(bobsPage).toHaveLength(1);
+
+    // The shadow cannot acknowledge for the primary, but can add a note.
+    const shadowAck = await server.request('POST', `/api/v1/incidents/${incident.id}/ack`, { by: 'newbie' });
+    expect(shadowAck.status).toBe(403);
+    expect((await server.request('POST', `/api/v1/incidents/${incident.id}/notes`, { by: 'newbie', text: 'watching: payments 502s on the dashboard' })).status).toBe(200);
+
+    // Bob acknowledges with the link in his page.
+    const link = /Acknowledge: (\S+)/.exec(bobsPage[0]!.text!)![1]!;
+    const forged = await fetch(link.replace('user=bob', 'user=mallory'));
+    expect(forged.status).toBe(403);
+    const ack = await fetch(link);
+    expect(ack.status).toBe(200);
+    expect(await ack.text()).toContain(`Incident ${incident.id} acknowledged by bob`);
+
+    // Acknowledged: no more pages, however long it waits.
+    clock.advance(30 * 60_000);
+    await server.paging.runOnce();
+    await server.paging.runOnce();
+    expect(smtp.messages).toHaveLength(3);
+
+    const resolved = await server.request('POST', `/api/v1/incidents/${incident.id}/resolve`, { by: 'bob', note: 'payments DB failover' });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.status).toBe('resolved');
+    const alert = (await server.request('GET', '/api/v1/alerts')).body.alerts[0];
+    expect(alert.status).toBe('resolved');
+
+    const story = resolved.body.timeline.map((t: any) => `${t.source}:${t.kind}`);
+    for (const expected of [
+      'alert:alert.firing',
+      'remediation:matched',
+      'remediation:step.finished',
+      'incident:opened',
+      'incident:paged',
+      'incident:notified',
+      'incident:acknowledged',
+      'incident:note',
+      'incident:resolved',
+      'alert:alert.resolved',
+    ]) {
+      expect(story).toContain(expected);
+    }
+    const lines = resolved.body.timeline.map((t: any) => t.message);
+    expect(lines).toContainEqual(expect.stringMatching(/^step 1 of 2: paging alice \(on call in payments-primary\); copies to shadows newbie$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^step 2 of 2: paging bob \(on call in payments-secondary\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^copy to shadow newbie by email: emailed newbie@example.com/));
+    expect(lines).toContainEqual('acknowledged by bob (link in the page); escalation stopped');
+
+    const postmortem = await (await fetch(`${server.url}/api/v1/incidents/${incident.id}/postmortem`)).text();
+    expect(postmortem).toMatch(/^# Postmortem: /);
+    expect(postmortem).toContain('| Acknowledged | 2026-11-10T12:05:00.000Z by bob (after 5 min) |');
+    expect(postmortem).toContain('watching: payments 502s on the dashboard');
+  }, 30_000);
+});
