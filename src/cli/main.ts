@@ -11,6 +11,7 @@ import { hostsCommand } from './hostsCommand.js';
 import { poolsCommand } from './poolsCommand.js';
 import { labCommand } from './labCommand.js';
 import { oncallCommand, schedulesCommand } from './oncallCommand.js';
+import { incidentsCommand } from './incidentsCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -29,6 +30,7 @@ program.addCommand(poolsCommand());
 program.addCommand(labCommand());
 program.addCommand(oncallCommand());
 program.addCommand(schedulesCommand());
+program.addCommand(incidentsCommand());
 
 try {
   await program.parseAsync(process.argv);
