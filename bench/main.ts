@@ -7,6 +7,7 @@ import { remediationWave, type WaveFigures } from './remediationWave.js';
 import { remediationLatency, type LatencyFigures } from './remediationLatency.js';
 import { fleetReplacement, type ReplacementFigures } from './fleetReplacement.js';
 import { probeOverhead, type ProbeOverheadFigures } from './probeOverhead.js';
+import { pagingLatency, type PagingFigures } from './pagingLatency.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -92,6 +93,23 @@ Goal: under 10% of a core with zero missed deadlines (${p.cpuShare < 0.1 && p.mi
 `;
 }
 
+function pagingSection(p: PagingFigures): string {
+  return `## on-call: page latency and on-call lookup
+
+**Page latency**: ${fmt(p.incidents)} incidents opened by hand (\`POST /api/v1/incidents\`) at 50 a second, across 50 teams, each paging its schedule's on-call person by email. Timed from the 2xx until a real SMTP server (\`smtp-server\`, in the benchmark process) has the message. prodeng runs as its own process on SQLite; its paging worker looks for work every 200 ms. The per-person page limit is lifted for the run (it is a gate with its own test).
+
+**On-call lookup**: who is on call in each of 1,000 schedules (weekly or daily rotations in five time zones, a restricted business-hours layer, an override) at a random time within a year (ten rounds, 10,000 lookups), through the same function the API and paging use, after one warm-up pass. Also one \`GET /api/v1/oncall\` answering for all 1,000 schedules. No peer is named for these workloads.
+
+Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.
+
+| pages delivered | page p50 (ms) | page p99 (ms) | max (ms) | lookup p50 (µs) | lookup p99 (µs) | API, 1,000 schedules (ms) |
+|---:|---:|---:|---:|---:|---:|---:|
+| ${p.delivered} of ${p.incidents} | ${fmt(p.p50Ms)} | ${fmt(p.p99Ms)} | ${fmt(p.maxMs)} | ${fmt(p.lookupP50Us)} | ${fmt(p.lookupP99Us)} | ${fmt(p.apiAllSchedulesMs)} |
+
+Goals: page p99 under 1 s (${p.p99Ms < 1000 ? 'met' : 'not met'}); on-call lookup under 1 ms (${p.lookupP99Us < 1000 ? 'met at p99' : p.lookupP50Us < 1000 ? 'met at p50, not at p99' : 'not met'}).
+`;
+}
+
 function waveSection(f: WaveFigures): string {
   return `## remediation: failure wave
 
@@ -108,6 +126,13 @@ Goal: under 10 s with 0 gate violations.
 }
 
 const which = process.argv[2] ?? 'intake';
+if (which === 'oncall') {
+  const p = await pagingLatency(repoRoot, 1000);
+  console.log(`paging: ${p.delivered}/${p.incidents} delivered, p50 ${fmt(p.p50Ms)} ms, p99 ${fmt(p.p99Ms)} ms; on-call lookup p50 ${fmt(p.lookupP50Us)} µs, p99 ${fmt(p.lookupP99Us)} µs`);
+  writeSection('on-call: page latency and on-call lookup', pagingSection(p));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
 if (which === 'fleet') {
   const r = await fleetReplacement(repoRoot, 50);
   console.log(`replacement: ${r.replaced}/${r.crashes} replaced; crash to serving p50 ${fmt(r.crashToServingP50)} ms, p99 ${fmt(r.crashToServingP99)} ms; failure threshold to serving p50 ${fmt(r.thresholdToServingP50)} ms, p99 ${fmt(r.thresholdToServingP99)} ms`);
@@ -129,7 +154,7 @@ if (which === 'remediation') {
   process.exit(0);
 }
 if (which !== 'intake') {
-  console.error(`unknown benchmark "${which}"; available: intake, remediation, fleet`);
+  console.error(`unknown benchmark "${which}"; available: intake, remediation, fleet, oncall`);
   process.exit(2);
 }
 const workload: IntakeWorkload = {

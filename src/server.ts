@@ -218,6 +218,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     fleet,
     schedules: [...config.byKind<ScheduleSpec>('Schedule').values()],
     feedSecret: apiTokens[0] ?? null,
+    serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])),
   });
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({
@@ -244,7 +245,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let publicUrl = process.env.PRODENG_PUBLIC_URL ?? '';
   // Paging looks often: a page is only as fast as the worker that sends it.
   const paging = startPagingWorker(
-    { store, clock, logger, directory: pagingDirectoryFrom(config), baseUrl: () => publicUrl, owner: randomUUID() },
+    { store, clock, logger, directory: pagingDirectoryFrom(config), baseUrl: () => publicUrl, owner: randomUUID(), perUserPerMinute: Number(process.env.PRODENG_PAGES_PER_USER_PER_MINUTE ?? 10) },
     maintenanceIntervalMs > 0 ? 200 : 0,
   );
   remediation = startRemediationWorker(

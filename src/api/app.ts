@@ -16,6 +16,7 @@ import { hostRoutes } from './hostRoutes.js';
 import { labRoutes } from './labRoutes.js';
 import { poolRoutes } from './poolRoutes.js';
 import { probeRoutes } from './probeRoutes.js';
+import { reportRoutes } from './reportRoutes.js';
 import { oncallRoutes } from './oncallRoutes.js';
 import { incidentRoutes } from './incidentRoutes.js';
 
@@ -76,6 +77,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   labRoutes(app, deps);
   poolRoutes(app, deps);
   probeRoutes(app, deps);
+  reportRoutes(app, deps, { serviceOwners: deps.serviceOwners });
   oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret });
   incidentRoutes(app, deps);
   return app;

@@ -33,4 +33,6 @@ export interface ApiDeps {
   schedules: ScheduleDoc[];
   /** signs calendar feed URLs; null when the server runs without API tokens */
   feedSecret: string | null;
+  /** service -> owning team, for per-team reports */
+  serviceOwners: ReadonlyMap<string, string>;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { listIncidents } from '../incidents/handover.js';
+import { handOverToHuman, listIncidents } from '../incidents/handover.js';
 import { ackSignatureValid, linkSecret } from '../paging/ackLinks.js';
 import { acknowledgeIncident, noteIncident, resolveIncident, type IncidentActionResult } from '../paging/incidentActions.js';
 import { incidentWithTimeline } from '../paging/incidentView.js';
@@ -13,6 +13,15 @@ const resolveBody = z.object({ by: z.string().min(1, 'say who you are'), note: z
 const noteBody = z.object({ by: z.string().min(1, 'say who you are'), text: z.string().min(1, 'the note is empty') }).strict();
 const linkQuery = z.object({ user: z.string().min(1), sig: z.string().min(1) }).strict();
 
+const openBody = z
+  .object({
+    title: z.string().min(1, 'say what is wrong'),
+    service: z.string().min(1).optional(),
+    by: z.string().min(1, 'say who opens it'),
+    details: z.string().optional(),
+  })
+  .strict();
+
 const STATUS = { not_found: 404, conflict: 409, forbidden: 403 } as const;
 
 /** Incidents: list, the whole story, acknowledge (also by signed link), resolve, notes, a postmortem draft. */
@@ -23,6 +32,18 @@ export function incidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   };
 
   app.get('/api/v1/incidents', async () => ({ incidents: await listIncidents(deps.store.db) }));
+
+  // By hand: someone saw something automation did not.
+  app.post('/api/v1/incidents', async (request, reply) => {
+    const parsed = openBody.safeParse(request.body ?? {});
+    if (!parsed.success) return sendInvalid(reply, parsed.error);
+    const { title, service, by, details } = parsed.data;
+    const now = deps.clock.now();
+    const id = await deps.store.db.transaction().execute((tx) =>
+      handOverToHuman(tx, { title, service: service ?? null, remediationId: null, alertIds: [], story: [`${new Date(now).toISOString()} opened by ${by}${details ? `: ${details}` : ''}`] }, now),
+    );
+    return reply.code(201).send(await incidentWithTimeline(deps.store.db, id));
+  });
 
   app.get<{ Params: { id: string } }>('/api/v1/incidents/:id', async (request, reply) => {
     const id = idParam(reply, request.params.id);

@@ -1,5 +1,6 @@
 import { DateTime, type DurationLikeObject } from 'luxon';
 import type { ScheduleLayer, ScheduleSpec } from './scheduleKind.js';
+import { cachedZone } from './cachedZone.js';
 
 type Unit = 'weeks' | 'days' | 'hours' | 'minutes';
 
@@ -23,8 +24,19 @@ export function rotationStep(every: string): Step {
 
 const WEEKDAY_NUMBER: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
+// Parsing an ISO time in a zone costs more than the rest of a lookup; the
+// same few strings (layer starts, override spans) are looked up again and again.
+const parsed = new Map<string, DateTime>();
+
 export function localTime(iso: string, zone: string): DateTime {
-  return DateTime.fromISO(iso, { zone });
+  const key = `${zone} ${iso}`;
+  let t = parsed.get(key);
+  if (!t) {
+    t = DateTime.fromISO(iso, { zone: cachedZone(zone) });
+    if (parsed.size > 100_000) parsed.clear();
+    parsed.set(key, t);
+  }
+  return t;
 }
 
 /**
@@ -59,14 +71,25 @@ export interface Shift {
 }
 
 /** Which shift of a layer's rotation covers `at` (before the layer starts: none). Restrictions are not applied here. */
+const layerCache = new WeakMap<ScheduleLayer, { zone: string; step: Step; anchor: DateTime }>();
+
+function layerGeometry(layer: ScheduleLayer, zone: string) {
+  let g = layerCache.get(layer);
+  if (!g || g.zone !== zone) {
+    const step = rotationStep(layer.rotation.every);
+    g = { zone, step, anchor: anchorOf(layer, zone, step) };
+    layerCache.set(layer, g);
+  }
+  return g;
+}
+
 export function shiftAt(layer: ScheduleLayer, zone: string, at: DateTime): Shift | null {
-  const step = rotationStep(layer.rotation.every);
   const start = localTime(layer.start, zone);
   if (at < start) return null;
-  const anchor = anchorOf(layer, zone, step);
+  const { step, anchor } = layerGeometry(layer, zone);
   const leading = anchor > start ? 1 : 0;
   if (at < anchor) return { index: 0, user: layer.participants[0]!, start, end: anchor };
-  const local = at.setZone(zone);
+  const local = at.setZone(cachedZone(zone));
   // An estimate from the calendar difference, then made exact against the real boundaries.
   let k = Math.floor(local.diff(anchor, step.unit).as(step.unit) / step.amount);
   while (k > 0 && plusSteps(anchor, step, k) > local) k--;
@@ -83,7 +106,7 @@ function minutesOf(clock: string): number {
 /** Whether a layer applies at `at`: inside one of its restriction windows, or always when it has none. */
 export function layerApplies(layer: ScheduleLayer, zone: string, at: DateTime): boolean {
   if (!layer.restrictions?.length) return true;
-  const local = at.setZone(zone);
+  const local = at.setZone(cachedZone(zone));
   const minute = local.hour * 60 + local.minute;
   const today = local.weekdayShort as string;
   const yesterday = local.minus({ days: 1 }).weekdayShort as string;
@@ -154,7 +177,7 @@ function changePoints(spec: ScheduleSpec, from: DateTime, to: DateTime): DateTim
       shift = shiftAt(layer, zone, shift.end);
     }
     for (const r of layer.restrictions ?? []) {
-      for (let day = from.setZone(zone).startOf('day').minus({ days: 1 }); day < to; day = day.plus({ days: 1 })) {
+      for (let day = from.setZone(cachedZone(zone)).startOf('day').minus({ days: 1 }); day < to; day = day.plus({ days: 1 })) {
         for (const clock of [r.from, r.to]) {
           const [h, m] = clock.split(':').map(Number) as [number, number];
           points.push(day.set({ hour: h, minute: m }));

@@ -1,19 +1,15 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openStore, type Store } from './store.js';
+import { beforeEach, expect, it } from 'vitest';
+import type { Store } from './store.js';
+import { freshStorePerTest } from '../../test/support/freshStore.js';
 import { claimWork, enqueueWork, finishWork } from './workQueue.js';
 import { acquireLeaderLease } from './leaderLease.js';
-import { createTestDatabase, describeEachStore, type TestDatabase } from '../../test/support/testDatabases.js';
+import { describeEachStore } from '../../test/support/testDatabases.js';
 
 describeEachStore('work queue and leader lease', (kind) => {
-  let db: TestDatabase;
+  const fresh = freshStorePerTest(kind);
   let store: Store;
-  beforeEach(async () => {
-    db = await createTestDatabase(kind);
-    store = await openStore(db.options);
-  });
-  afterEach(async () => {
-    await store.close();
-    await db.cleanup();
+  beforeEach(() => {
+    store = fresh();
   });
 
   it('leases work to one owner, and lets another claim it once the lease expires', async () => {
