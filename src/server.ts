@@ -32,6 +32,8 @@ import type { ScheduleSpec } from './oncall/scheduleKind.js';
 import { periodicTask, type PeriodicTask } from './store/periodicTask.js';
 import type { PluginSet } from './plugins/loadPlugins.js';
 import { remediationIntakeHook } from './remediation/intakeHook.js';
+import { incidentIntakeHook } from './incidents/incidentIntakeHook.js';
+import type { FiringHook } from './intake/ingest.js';
 import { startRemediationWorker, type RemediationWorker } from './remediation/worker.js';
 import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
@@ -129,6 +131,16 @@ export function scopeSizeFrom(config: LoadedConfig): (scope: string) => number |
   };
 }
 
+/** Runs each stage's hook in the intake transaction, in order; none when no stage listens. */
+function intakeHooks(...hooks: Array<FiringHook | undefined>): FiringHook | undefined {
+  const active = hooks.filter((h): h is FiringHook => h !== undefined);
+  if (active.length === 0) return undefined;
+  if (active.length === 1) return active[0];
+  return async (tx, alerts, now) => {
+    for (const hook of active) await hook(tx, alerts, now);
+  };
+}
+
 /** How long probe results are kept for availability and latency queries. */
 const PROBE_RETENTION_MS = 7 * 24 * 3_600_000;
 
@@ -183,11 +195,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   await forgetLostHosts(fleet, clock.now());
 
   const runbooks = [...config.byKind<RunbookSpec>('Runbook').values(), ...plugins.runbooks];
+  // Incidents group the alerts of their service; page-severity alerts no runbook handles open one.
+  const incidentHook = config.services.size > 0 ? incidentIntakeHook(runbooks) : undefined;
   // The worker is woken once intake has committed a new remediation, not
   // inside the transaction (another connection would not see it yet).
   let remediationCreated = false;
   let remediation: RemediationWorker | undefined;
-  const groupCommitter = new GroupCommitter(store, clock, runbooks.length > 0 ? remediationIntakeHook(runbooks, () => (remediationCreated = true)) : undefined);
+  const groupCommitter = new GroupCommitter(store, clock, intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks, () => (remediationCreated = true)) : undefined, incidentHook));
   const committer = {
     async commit(events: Parameters<GroupCommitter['commit']>[0]) {
       const results = await groupCommitter.commit(events);
@@ -198,8 +212,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       return results;
     },
   };
-  // Without runbooks nothing listens, and intake skips building the list.
-  const onFiring = runbooks.length > 0 ? remediationIntakeHook(runbooks) : undefined;
+  // Without runbooks or services nothing listens, and intake skips building the list.
+  const onFiring = intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks) : undefined, incidentHook);
   const app = buildApi({
     store,
     clock,

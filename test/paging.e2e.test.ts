@@ -151,4 +151,31 @@ describeEachStore('paging: an unfixable alert reaches the right human, with the 
     expect(postmortem).toContain('| Acknowledged | 2026-11-10T12:05:00.000Z by bob (after 5 min) |');
     expect(postmortem).toContain('watching: payments 502s on the dashboard');
   }, 30_000);
+
+  it('a page-severity alert no runbook handles opens an incident; more trouble of the service joins it instead of paging again', async () => {
+    smtp.messages.length = 0;
+    const clock = new ManualClock(Date.parse('2026-11-10T12:00:00Z'));
+    server = await startTestServer(kind, { clock, configYaml: config });
+    await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'CardDeclinesSpike', severity: 'page', service: 'payments-api' }, annotations: { summary: 'card declines at 40%' } }]);
+    let incidents = (await server.request('GET', '/api/v1/incidents')).body.incidents;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ title: 'card declines at 40%', service: 'payments-api', status: 'open' });
+    // A warning of the same service, and a failed remediation of it, join the open incident.
+    clock.advance(60_000);
+    await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'LatencyHigh', severity: 'warning', service: 'payments-api' }, annotations: { summary: 'p99 latency 2s' } }]);
+    await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'PaymentsDown', instance: 'pay-2', service: 'payments-api' } }]);
+    await server.remediation.runOnce();
+    incidents = (await server.request('GET', '/api/v1/incidents')).body.incidents;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0].alertIds).toHaveLength(3);
+    await server.paging.runOnce();
+    await server.paging.runOnce();
+    expect(smtp.messages.filter((m) => !m.subject?.startsWith('[shadow]'))).toHaveLength(1);
+    const story = (await server.request('GET', `/api/v1/incidents/${incidents[0].id}`)).body.timeline.filter((t: any) => t.kind === 'grouped').map((t: any) => t.message);
+    expect(story).toEqual([
+      expect.stringMatching(/^alert \d+ of payments-api fired: p99 latency 2s \(alert \d+\)$/),
+      expect.stringMatching(/^alert \d+ of payments-api fired: PaymentsDown/),
+      expect.stringMatching(/^grouped: restart-payments could not fix pay-2/),
+    ]);
+  }, 30_000);
 });

@@ -17,6 +17,13 @@ export interface Handover {
  * starts paging by the service's (or its team's) escalation policy.
  */
 export async function handOverToHuman(db: DbOrTx, handover: Handover, now: number): Promise<number> {
+  // Many alerts of one service at once are usually one problem: they join
+  // the service's open incident instead of paging again.
+  const open = handover.service ? await openIncidentOf(db, handover.service, now) : undefined;
+  if (open) {
+    await attachToIncident(db, open, handover.alertIds, `grouped: ${handover.title}`, handover.story, now);
+    return open.id;
+  }
   const row = await db
     .insertInto('incidents')
     .values({
@@ -44,6 +51,27 @@ export async function handOverToHuman(db: DbOrTx, handover: Handover, now: numbe
   // Paging starts from the work queue, committed with the incident.
   await enqueueWork(db, [{ kind: PAGE_WORK, subject: String(id), payload: { step: 0, round: 0 } }], now);
   return id;
+}
+
+/** How long after an incident opens further trouble of its service joins it. */
+export const GROUPING_WINDOW_MS = 30 * 60_000;
+
+export async function openIncidentOf(db: DbOrTx, service: string, now: number) {
+  return db
+    .selectFrom('incidents')
+    .select(['id', 'alert_ids'])
+    .where('service', '=', service)
+    .where('status', 'in', ['open', 'acknowledged'])
+    .where('created_at', '>=', now - GROUPING_WINDOW_MS)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+export async function attachToIncident(db: DbOrTx, incident: { id: number; alert_ids: string }, alertIds: number[], message: string, story: string[], now: number): Promise<void> {
+  const ids = JSON.parse(incident.alert_ids) as number[];
+  const added = alertIds.filter((a) => !ids.includes(a));
+  await db.updateTable('incidents').set({ alert_ids: JSON.stringify([...ids, ...added]), updated_at: now }).where('id', '=', incident.id).execute();
+  await incidentEvent(db, incident.id, { kind: 'grouped', actor: 'prodeng', message: `${message}${added.length ? ` (alert ${added.join(', ')})` : ''}`, data: { alertIds: added, story } }, now);
 }
 
 export async function listIncidents(db: DbOrTx) {
