@@ -178,4 +178,50 @@ describeEachStore('paging: an unfixable alert reaches the right human, with the 
       expect.stringMatching(/^grouped: restart-payments could not fix pay-2/),
     ]);
   }, 30_000);
+
+  it('pages by generic webhook and Slack-style webhook too, retrying a failing receiver, and never writes the URL anywhere', async () => {
+    const { createServer } = await import('node:http');
+    const received: Array<{ path: string; body: any }> = [];
+    let failuresLeft = 1;
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (req.url === '/hooks/slack-secret-token' && failuresLeft-- > 0) return void res.writeHead(503).end();
+        received.push({ path: req.url!, body: JSON.parse(body) });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+    process.env.CAROL_WEBHOOK = `${base}/hooks/generic-secret-token`;
+    process.env.CAROL_SLACK = `${base}/hooks/slack-secret-token`;
+    try {
+      const clock = new ManualClock(Date.parse('2026-11-10T12:00:00Z'));
+      const withCarol = config
+        .replace('participants: [alice] }]', 'participants: [carol] }]')
+        .replace(user('alice'), `${user('alice')}---\napiVersion: prodeng/v1\nkind: User\nmetadata: { name: carol }\nspec: { contacts: [{ type: webhook, urlEnv: CAROL_WEBHOOK }, { type: slack, urlEnv: CAROL_SLACK }] }\n`);
+      server = await startTestServer(kind, { clock, configYaml: withCarol });
+      const opened = await server.request('POST', '/api/v1/incidents', { title: 'checkout is slow', service: 'payments-api', by: 'dana' });
+      expect(opened.status).toBe(201);
+      await server.paging.runOnce();
+      await server.paging.runOnce();
+      clock.advance(3000); // the Slack receiver failed once: the retry is due after 2 s
+      await server.paging.runOnce();
+      const generic = received.find((r) => r.path === '/hooks/generic-secret-token')!;
+      expect(generic.body).toMatchObject({ event: 'incident.page', incident: opened.body.id, title: 'checkout is slow', service: 'payments-api', to: 'carol' });
+      expect(generic.body.ackUrl).toMatch(/\/ack-link\?user=carol&sig=/);
+      const slack = received.find((r) => r.path === '/hooks/slack-secret-token')!;
+      expect(slack.body.text).toContain('*Incident #');
+      const detail = await server.request('GET', `/api/v1/incidents/${opened.body.id}`);
+      const timeline = JSON.stringify(detail.body);
+      expect(timeline).toContain('paged carol by webhook');
+      expect(timeline).toContain('paged carol by slack');
+      expect(timeline).not.toContain('secret-token');
+    } finally {
+      receiver.close();
+      delete process.env.CAROL_WEBHOOK;
+      delete process.env.CAROL_SLACK;
+    }
+  }, 30_000);
 });
