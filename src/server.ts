@@ -27,6 +27,7 @@ import { pruneProbeResults } from './probes/probeQueries.js';
 import { registerProbeMetrics } from './reports/probeMetrics.js';
 import { startPagingWorker } from './paging/paging.js';
 import { pagingDirectoryFrom } from './paging/directory.js';
+import { digestSettingsFromEnv, startDailyDigests, teamEmailsFrom } from './reports/digestSchedule.js';
 import type { ProbeSpec } from './probes/probeKind.js';
 import type { ScheduleSpec } from './oncall/scheduleKind.js';
 import { periodicTask, type PeriodicTask } from './store/periodicTask.js';
@@ -163,6 +164,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     );
   }
 
+  const digestSettings = digestSettingsFromEnv(process.env);
+  if (!digestSettings.ok) throw new StartupError('config_invalid', digestSettings.message);
   let config = emptyConfig();
   let plugins: PluginSet = { runbooks: [], byName: new Map(), errors: [] };
   if (opts.configDir) {
@@ -214,6 +217,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
   // Without runbooks or services nothing listens, and intake skips building the list.
   const onFiring = intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks) : undefined, incidentHook);
+  const digestTeams = { serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])), teamEmails: teamEmailsFrom(pagingDirectoryFrom(config)) };
   const app = buildApi({
     store,
     clock,
@@ -232,7 +236,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     fleet,
     schedules: [...config.byKind<ScheduleSpec>('Schedule').values()],
     feedSecret: apiTokens[0] ?? null,
-    serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])),
+    serviceOwners: digestTeams.serviceOwners,
+    teamEmails: digestTeams.teamEmails,
   });
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({
@@ -245,6 +250,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     intervalMs: maintenanceIntervalMs,
     leaderTasks: [(now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS))],
   });
+  const stopDigests = startDailyDigests({ cron: digestSettings.cron, timeZone: digestSettings.timeZone, db: store.db, clock, logger, teams: digestTeams, isLeader: () => maintenance.isLeader() });
   const scheduler = new ProbeScheduler({
     store,
     clock,
@@ -271,6 +277,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     await app.listen({ port: opts.port ?? 8080, host });
   } catch (err) {
+    stopDigests();
     await paging.stop();
     await probeTask.stop();
     await maintenance.stop();
@@ -297,6 +304,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     probes,
     paging,
     async close() {
+      stopDigests();
       await app.close();
       await paging.stop();
       await probeTask.stop();

@@ -19,6 +19,7 @@ import { probeRoutes } from './probeRoutes.js';
 import { reportRoutes } from './reportRoutes.js';
 import { oncallRoutes } from './oncallRoutes.js';
 import { incidentRoutes } from './incidentRoutes.js';
+import { digestRoutes } from './digestRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -80,5 +81,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   reportRoutes(app, deps, { serviceOwners: deps.serviceOwners });
   oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret });
   incidentRoutes(app, deps);
+  digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails });
   return app;
 }

@@ -35,4 +35,6 @@ export interface ApiDeps {
   feedSecret: string | null;
   /** service -> owning team, for per-team reports */
   serviceOwners: ReadonlyMap<string, string>;
+  /** team -> its members' email addresses, for the daily digest */
+  teamEmails: (team: string) => string[];
 }

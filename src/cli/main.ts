@@ -13,6 +13,7 @@ import { labCommand } from './labCommand.js';
 import { reportCommand } from './reportCommand.js';
 import { oncallCommand, schedulesCommand } from './oncallCommand.js';
 import { incidentsCommand } from './incidentsCommand.js';
+import { digestCommand } from './digestCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -33,6 +34,7 @@ program.addCommand(reportCommand());
 program.addCommand(oncallCommand());
 program.addCommand(schedulesCommand());
 program.addCommand(incidentsCommand());
+program.addCommand(digestCommand());
 
 try {
   await program.parseAsync(process.argv);
