@@ -41,7 +41,8 @@ async function reconcilePool(fleet: Fleet, pool: HostPoolDoc, now: number): Prom
     }
     return;
   }
-  if (serving.length > pool.spec.capacity && provisioning === 0) {
+  // During a drain, replacement or maintenance window the extra host is a stand-in, not a surplus.
+  if (serving.length > pool.spec.capacity && provisioning === 0 && !(fleet.busy.get(pool.name) ?? 0)) {
     // Retire the newest first: the host that came back from repair is the known-good one.
     const surplus = [...serving].sort((a, b) => b.created_at - a.created_at).slice(0, serving.length - pool.spec.capacity);
     for (const h of surplus) {

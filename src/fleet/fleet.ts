@@ -27,6 +27,18 @@ const provided = (row: HostRow): ProvidedHost => ({ name: row.name, pool: row.po
 export class Fleet {
   /** provisions under way in this process, per pool (the reconciler counts them) */
   readonly inFlight = new Map<string, number>();
+  /** drains, replacements and maintenance windows under way, per pool: a stand-in is not a surplus to trim */
+  readonly busy = new Map<string, number>();
+
+  private async whileBusy<T>(pool: string | null, work: () => Promise<T>): Promise<T> {
+    if (!pool) return work();
+    this.busy.set(pool, (this.busy.get(pool) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      this.busy.set(pool, (this.busy.get(pool) ?? 1) - 1);
+    }
+  }
 
   constructor(
     readonly store: Store,
@@ -109,6 +121,11 @@ export class Fleet {
    */
   async drain(name: string, opts: OperationOptions): Promise<HostRow> {
     const row = await mustGetHost(this.store.db, name);
+    return this.whileBusy(row.pool, () => this.drainHost(row, opts));
+  }
+
+  private async drainHost(row: HostRow, opts: OperationOptions): Promise<HostRow> {
+    const name = row.name;
     if (row.state !== 'in_service') throw new FleetError('illegal_transition', `host ${name} is ${row.state}; only an in-service host can be drained`);
     const pool = row.pool ? this.pools.get(row.pool) : undefined;
     if (pool && (await this.surgeRoom(pool)) > 0) {
@@ -193,6 +210,12 @@ export class Fleet {
   async replace(name: string, opts: OperationOptions): Promise<{ replacement: HostRow; old: HostRow }> {
     const row = await mustGetHost(this.store.db, name);
     if (!row.pool) throw new FleetError('pool_not_found', `host ${name} belongs to no HostPool, so nothing can replace it`);
+    return this.whileBusy(row.pool, () => this.replaceHost(row, opts));
+  }
+
+  private async replaceHost(row: HostRow, opts: OperationOptions): Promise<{ replacement: HostRow; old: HostRow }> {
+    const name = row.name;
+    if (!row.pool) throw new FleetError('pool_not_found', `host ${name} belongs to no HostPool, so nothing can replace it`);
     const pool = this.pool(row.pool);
     const old = await this.takeOutOfService(name, { ...opts, reason: `being replaced: ${opts.reason}` });
     if ((await this.surgeRoom(pool)) <= 0) {
@@ -229,6 +252,10 @@ export class Fleet {
    * and their stand-ins retired before the next batch.
    */
   async maintain(poolName: string, opts: OperationOptions & { batchSize: number; holdMs: number }): Promise<string[][]> {
+    return this.whileBusy(poolName, () => this.maintainPool(poolName, opts));
+  }
+
+  private async maintainPool(poolName: string, opts: OperationOptions & { batchSize: number; holdMs: number }): Promise<string[][]> {
     const pool = this.pool(poolName);
     if (opts.batchSize > pool.spec.maxSurge) {
       throw new FleetError('capacity', `a batch of ${opts.batchSize} would drop pool ${poolName} below capacity: it allows ${pool.spec.maxSurge} extra host(s) (maxSurge); use --batch ${Math.max(1, pool.spec.maxSurge)} or raise maxSurge`);
