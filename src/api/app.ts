@@ -20,6 +20,7 @@ import { reportRoutes } from './reportRoutes.js';
 import { oncallRoutes } from './oncallRoutes.js';
 import { incidentRoutes } from './incidentRoutes.js';
 import { digestRoutes } from './digestRoutes.js';
+import { consoleRoutes } from './consoleRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -82,5 +83,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret });
   incidentRoutes(app, deps);
   digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails });
+  consoleRoutes(app);
   return app;
 }

@@ -25,6 +25,8 @@ export function installTokenAuth(app: FastifyInstance, tokens: string[]): void {
   app.addHook('onRequest', async (request, reply) => {
     const mode = request.routeOptions.config?.auth;
     if (mode === 'public' || mode === 'routing-key') return;
+    // The console's own files are public; everything it reads comes from /api with the token.
+    if (!request.url.startsWith('/api/') && !request.url.startsWith('/v2/') && request.method === 'GET') return;
     const token = bearerToken(request);
     // Compare digests so neither timing nor length reveals a token.
     const ok = token !== null && known.some((k) => timingSafeEqual(k, digest(token)));

@@ -6,8 +6,8 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const open = { config: { auth: 'public' as const } };
   app.get('/healthz', open, async () => ({ status: 'ok' }));
 
-  // Until the console exists, the root says what this server offers.
-  app.get('/', open, async () => ({
+  // The root serves the console; this says what the API offers.
+  app.get('/api/v1', open, async () => ({
     name: 'prodeng',
     store: deps.store.dialect,
     endpoints: {

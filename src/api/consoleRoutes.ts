@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+/** dist/web, built by Vite: from dist/src/api (the build) or src/api (tests run the sources against the build). */
+export function consoleDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = here.includes(`${sep}dist${sep}src${sep}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
+  return join(root, 'dist', 'web');
+}
+
+/** The web console at /: static files, public (the console asks for a token itself when the API wants one). */
+export function consoleRoutes(app: FastifyInstance): void {
+  const dir = consoleDir();
+  if (!existsSync(join(dir, 'index.html'))) {
+    app.get('/', { config: { auth: 'public' } }, async (_request, reply) =>
+      reply.code(503).type('text/plain; charset=utf-8').send('The web console is not built: run `npm run build`. The API is at /api/v1.\n'),
+    );
+    return;
+  }
+  // Fastify loads registered plugins before it listens.
+  void app.register(fastifyStatic, { root: dir, prefix: '/', index: ['index.html'], wildcard: false });
+}

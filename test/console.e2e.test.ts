@@ -1,0 +1,69 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { ManualClock } from '../src/store/clock.js';
+import { artifactPath, haveChromium, launchChromium } from './support/browser.js';
+import { startTestServer, type TestServer } from './support/testServer.js';
+
+if (!haveChromium) console.warn('console browser test skipped: install the Debian package "chromium" (.ci/run does)');
+
+const config = `apiVersion: prodeng/v1
+kind: Team
+metadata: { name: payments }
+---
+apiVersion: prodeng/v1
+kind: Service
+metadata: { name: checkout }
+spec: { owner: payments, labels: { job: checkout } }
+`;
+
+/** Opens the console and fails the test on any error the page logs. */
+async function openConsole(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  return { page, errors };
+}
+
+describe.skipIf(!haveChromium)('the web console in a real browser', () => {
+  let browser: Browser;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => browser?.close());
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('shows firing alerts by service, open incidents and the kill switch, at desktop and phone size, without console errors', async () => {
+    server = await startTestServer('sqlite', { clock: new ManualClock(Date.parse('2026-11-10T12:00:00Z')), configYaml: config });
+    await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'CheckoutErrors', job: 'checkout' }, annotations: { summary: 'checkout 5xx at 12%' } }]);
+    await server.request('POST', '/api/v1/incidents', { title: 'card payments failing', service: 'checkout', by: 'dana' });
+    await server.request('POST', '/api/v1/automation/pause', { by: 'alice', reason: 'game day' });
+
+    const { page, errors } = await openConsole(browser, server.url, { width: 1280, height: 800 });
+    await page.getByTestId('firing-by-service').getByText('checkout').waitFor();
+    expect(await page.getByTestId('firing-by-service').innerText()).toContain('checkout: 1 — checkout 5xx at 12%');
+    expect(await page.getByTestId('automation-state').innerText()).toBe('Paused by alice: game day');
+    expect(await page.getByTestId('open-incidents').innerText()).toContain('card payments failing');
+    await page.screenshot({ path: artifactPath('console-overview-desktop.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: artifactPath('console-overview-phone.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('asks for an API token when the server wants one, and keeps it for the session only', async () => {
+    server = await startTestServer('sqlite', { clock: new ManualClock(Date.parse('2026-11-10T12:00:00Z')), configYaml: config, apiTokens: ['console-token'] });
+    const { page } = await openConsole(browser, server.url, { width: 1280, height: 800 });
+    await page.getByLabel('API token').fill('console-token');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('automation-state').getByText('Running').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('prodeng.token'))).toBe('console-token');
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+  }, 30_000);
+});

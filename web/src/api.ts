@@ -1,0 +1,31 @@
+/** The console's one way to the API: the session's token, and errors with the server's own message. */
+const TOKEN_KEY = 'prodeng.token';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sessionToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setSessionToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = sessionToken();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const text = await res.text();
+  const data = text ? (JSON.parse(text) as unknown) : {};
+  if (!res.ok) throw new ApiError(res.status, (data as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`);
+  return data as T;
+}
