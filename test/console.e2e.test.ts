@@ -57,6 +57,26 @@ describe.skipIf(!haveChromium)('the web console in a real browser', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('opens an incident from the overview, acknowledges it, adds a note, and shows them in its timeline', async () => {
+    server = await startTestServer('sqlite', { clock: new ManualClock(Date.parse('2026-11-10T12:00:00Z')), configYaml: config });
+    await server.request('POST', '/api/v1/incidents', { title: 'card payments failing', service: 'checkout', by: 'dana' });
+    const { page, errors } = await openConsole(browser, server.url, { width: 1280, height: 800 });
+    await page.getByRole('link', { name: /card payments failing/ }).click();
+    await page.getByTestId('incident-status').getByText(/^open/).waitFor();
+    await page.getByLabel('You are').fill('bob');
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByTestId('incident-status').getByText('acknowledged (acknowledged by bob)').waitFor();
+    await page.getByLabel('Note').fill('failing over the payments DB');
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await page.getByTestId('incident-timeline').getByText('failing over the payments DB').waitFor();
+    const timeline = await page.getByTestId('incident-timeline').innerText();
+    expect(timeline).toContain('acknowledged by bob (API); escalation stopped');
+    await page.screenshot({ path: artifactPath('console-incident.png'), fullPage: true });
+    const detail = await server.request('GET', '/api/v1/incidents/1');
+    expect(detail.body.timeline.map((t: any) => t.kind)).toEqual(expect.arrayContaining(['opened', 'acknowledged', 'note']));
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('asks for an API token when the server wants one, and keeps it for the session only', async () => {
     server = await startTestServer('sqlite', { clock: new ManualClock(Date.parse('2026-11-10T12:00:00Z')), configYaml: config, apiTokens: ['console-token'] });
     const { page } = await openConsole(browser, server.url, { width: 1280, height: 800 });

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { setSessionToken } from './api';
 import { Overview } from './Overview';
+import { IncidentList, IncidentPage } from './Incidents';
+import { useRoute } from './useRoute';
 import { useApi } from './useApi';
 
 /** Asks for an API token when the server wants one; it is kept for this browser session only. */
@@ -24,15 +26,23 @@ function TokenForm({ onSaved }: { onSaved(): void }) {
   );
 }
 
+function Page({ route }: { route: string[] }) {
+  if (route[0] === 'incidents' && route[1]) return <IncidentPage id={route[1]} />;
+  if (route[0] === 'incidents') return <IncidentList />;
+  return <Overview />;
+}
+
 export function App() {
   const probe = useApi<unknown>('/api/v1/automation', 10_000);
   const [, refresh] = useState(0);
+  const route = useRoute();
   return (
     <>
       <header>
         <h1>prodeng</h1>
         <nav aria-label="main">
           <a href="#/">Overview</a>
+          <a href="#/incidents">Incidents</a>
         </nav>
       </header>
       <main>{probe.error?.status === 401 ? <TokenForm
@@ -40,7 +50,7 @@ export function App() {
               refresh((n) => n + 1);
               probe.reload();
             }}
-          /> : <Overview />}</main>
+          /> : <Page route={route} />}</main>
     </>
   );
 }

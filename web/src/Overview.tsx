@@ -90,7 +90,9 @@ export function Overview() {
         <ul data-testid="open-incidents">
           {open.map((i) => (
             <li key={i.id}>
-              #{i.id} [{i.status}] {i.title}
+              <a href={`#/incidents/${i.id}`}>
+                #{i.id} [{i.status}] {i.title}
+              </a>
             </li>
           ))}
         </ul>

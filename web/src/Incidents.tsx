@@ -1,0 +1,117 @@
+import { useState } from 'react';
+import { api, ApiError } from './api';
+import { useApi } from './useApi';
+
+interface IncidentSummary {
+  id: number;
+  title: string;
+  status: string;
+  service: string | null;
+  team: string | null;
+  acknowledgedBy: string | null;
+  createdAt: string;
+}
+
+interface IncidentDetail extends IncidentSummary {
+  timeline: Array<{ at: string; source: string; kind: string; actor: string | null; message: string }>;
+}
+
+const WHO_KEY = 'prodeng.who';
+
+export function IncidentList() {
+  const { data } = useApi<{ incidents: IncidentSummary[] }>('/api/v1/incidents');
+  const incidents = data?.incidents ?? [];
+  return (
+    <section className="card" aria-labelledby="h-incidents-all">
+      <h2 id="h-incidents-all">Incidents</h2>
+      {incidents.length === 0 ? <p>No incidents.</p> : null}
+      <table data-testid="incident-list">
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">status</th>
+            <th scope="col">service</th>
+            <th scope="col">title</th>
+          </tr>
+        </thead>
+        <tbody>
+          {incidents.map((i) => (
+            <tr key={i.id}>
+              <td>{i.id}</td>
+              <td>{i.status}</td>
+              <td>{i.service ?? '-'}</td>
+              <td>
+                <a href={`#/incidents/${i.id}`}>{i.title}</a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** One incident's whole story, with acknowledge, resolve and notes. */
+export function IncidentPage({ id }: { id: string }) {
+  const { data, error, reload } = useApi<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`);
+  const [who, setWho] = useState(() => localStorage.getItem(WHO_KEY) ?? '');
+  const [note, setNote] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const act = async (path: string, body: Record<string, unknown>) => {
+    if (!who.trim()) return setProblem('Say who you are first.');
+    localStorage.setItem(WHO_KEY, who.trim());
+    try {
+      await api(`/api/v1/incidents/${encodeURIComponent(id)}/${path}`, { method: 'POST', body: { by: who.trim(), ...body } });
+      setProblem(null);
+      reload();
+    } catch (e) {
+      setProblem(e instanceof ApiError ? e.message : String(e));
+    }
+  };
+  if (error) return <p role="alert">{error.message}</p>;
+  if (!data) return <p>Loading…</p>;
+  return (
+    <section className="card" aria-labelledby="h-incident">
+      <h2 id="h-incident">
+        Incident #{data.id}: {data.title}
+      </h2>
+      <p data-testid="incident-status">
+        {data.status}
+        {data.acknowledgedBy ? ` (acknowledged by ${data.acknowledgedBy})` : ''} · service {data.service ?? '-'} · team {data.team ?? '-'}
+      </p>
+      <div className="actions">
+        <label>
+          You are <input value={who} onChange={(e) => setWho(e.target.value)} placeholder="your name" />
+        </label>
+        <button type="button" disabled={data.status !== 'open'} onClick={() => void act('ack', {})}>
+          Acknowledge
+        </button>
+        <button type="button" disabled={data.status === 'resolved'} onClick={() => void act('resolve', {})}>
+          Resolve
+        </button>
+        <a href={`/api/v1/incidents/${data.id}/postmortem`}>Postmortem draft</a>
+      </div>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act('notes', { text: note }).then(() => setNote(''));
+        }}
+      >
+        <label>
+          Note <input value={note} onChange={(e) => setNote(e.target.value)} />
+        </label>
+        <button type="submit" disabled={!note.trim()}>
+          Add note
+        </button>
+      </form>
+      {problem ? <p role="alert">{problem}</p> : null}
+      <ol data-testid="incident-timeline" className="timeline">
+        {data.timeline.map((t, i) => (
+          <li key={i}>
+            <time dateTime={t.at}>{t.at.replace('T', ' ').slice(0, 19)}</time> <span className="kind">{t.kind}</span> {t.message}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
