@@ -77,6 +77,36 @@ describe.skipIf(!haveChromium)('the web console in a real browser', () => {
     expect(errors).toEqual([]);
   }, 30_000);
 
+  it('approves a remediation that waits for approval, and pauses automation only after asking', async () => {
+    const withRunbook = `${config}---
+apiVersion: prodeng/v1
+kind: Runbook
+metadata: { name: careful-restart }
+spec:
+  match: { alertname: CheckoutDown }
+  target: "{{ labels.instance }}"
+  steps: [{ action: exec, with: { argv: ["true"] } }]
+  safety: { requireApproval: true }
+`;
+    server = await startTestServer('sqlite', { clock: new ManualClock(Date.parse('2026-11-10T12:00:00Z')), configYaml: withRunbook });
+    await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'CheckoutDown', instance: 'co-1', job: 'checkout' } }]);
+    await server.remediation.runOnce();
+    const { page, errors } = await openConsole(browser, `${server.url}/#/remediations`, { width: 1280, height: 800 });
+    await page.getByLabel('You are').fill('carol');
+    await page.getByLabel('Why').fill('checked the dashboards');
+    await page.getByRole('button', { name: 'Approve #1' }).click();
+    await expect.poll(async () => (await server!.request('GET', '/api/v1/remediations/1')).body.reason as string).toMatch(/^approved by carol: checked the dashboards/);
+    // Declining the confirmation leaves automation running; accepting pauses it.
+    page.once('dialog', (d) => void d.dismiss());
+    await page.getByRole('button', { name: 'Pause automation' }).click();
+    expect((await server.request('GET', '/api/v1/automation')).body.paused).toBe(false);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Pause automation' }).click();
+    await page.getByTestId('kill-switch').getByText('paused by carol').waitFor();
+    await page.screenshot({ path: artifactPath('console-remediations.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 30_000);
+
   it('asks for an API token when the server wants one, and keeps it for the session only', async () => {
     server = await startTestServer('sqlite', { clock: new ManualClock(Date.parse('2026-11-10T12:00:00Z')), configYaml: config, apiTokens: ['console-token'] });
     const { page } = await openConsole(browser, server.url, { width: 1280, height: 800 });

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { setSessionToken } from './api';
 import { Overview } from './Overview';
 import { IncidentList, IncidentPage } from './Incidents';
+import { Remediations } from './Remediations';
 import { useRoute } from './useRoute';
 import { useApi } from './useApi';
 
@@ -29,6 +30,7 @@ function TokenForm({ onSaved }: { onSaved(): void }) {
 function Page({ route }: { route: string[] }) {
   if (route[0] === 'incidents' && route[1]) return <IncidentPage id={route[1]} />;
   if (route[0] === 'incidents') return <IncidentList />;
+  if (route[0] === 'remediations') return <Remediations />;
   return <Overview />;
 }
 
@@ -42,6 +44,7 @@ export function App() {
         <h1>prodeng</h1>
         <nav aria-label="main">
           <a href="#/">Overview</a>
+          <a href="#/remediations">Remediations</a>
           <a href="#/incidents">Incidents</a>
         </nav>
       </header>
