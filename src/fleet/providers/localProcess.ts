@@ -12,7 +12,8 @@ interface Running {
   dataDir: string;
 }
 
-function freeLoopbackPort(): Promise<number> {
+/** A port nothing listens on right now, on loopback. */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
