@@ -14,9 +14,9 @@ import { registerFixedWithoutHumanRatio } from './reports/fixedWithoutHuman.js';
 import type { RunbookSpec } from './remediation/runbookKind.js';
 import { loadConfiguration } from './loadConfiguration.js';
 import { mkdtempSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { join } from 'node:path';
+import { packageRoot } from './packageRoot.js';
 import { Fleet } from './fleet/fleet.js';
 import type { HostPoolSpec } from './fleet/hostPoolKind.js';
 import { providerFor } from './fleet/providers/providerFor.js';
@@ -147,9 +147,7 @@ const PROBE_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /** The demo shop's entry script in the build (tests run this file from src/, the shop always runs from dist/). */
 function builtShopService(): string {
-  const here = fileURLToPath(import.meta.url);
-  const built = here.includes(`${sep}dist${sep}src${sep}`) ? here : here.replace(/([\\/])src[\\/]server\.ts$/, `$1dist$1src$1server.js`);
-  return join(dirname(built), 'lab', 'shop', 'shopService.js');
+  return join(packageRoot(import.meta.url), 'dist', 'src', 'lab', 'shop', 'shopService.js');
 }
 
 /** The composition root: config, store, stages, HTTP, timers. */

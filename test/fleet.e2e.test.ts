@@ -59,6 +59,25 @@ spec:
 `;
 }
 
+/** Watches how many endpoints discovery lists, every 20 ms, and gives the lowest count seen. */
+function watchLowest(endpoints: () => Promise<unknown[]>) {
+  let lowest = Infinity;
+  let watching = true;
+  const loop = (async () => {
+    while (watching) {
+      lowest = Math.min(lowest, (await endpoints()).length);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    async stop() {
+      watching = false;
+      await loop;
+      return lowest;
+    },
+  };
+}
+
 describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', (kind) => {
   let server: TestServer | undefined;
   afterEach(async () => {
@@ -121,14 +140,7 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     server = await startTestServer(kind, { clock: systemClock, maintenanceIntervalMs: 200, configYaml: fleetConfig({ capacity: 2 }) });
     await waitFor('two hosts in service', async () => (await endpoints()).length === 2, 15_000);
     const [h] = await hosts('in_service');
-    let lowest = 2;
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        lowest = Math.min(lowest, (await endpoints()).length);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const watch = watchLowest(endpoints);
     const drained = await server.request('POST', `/api/v1/hosts/${h.name}/drain`, { by: 'alice', reason: 'kernel upgrade' });
     expect(drained.status).toBe(200);
     expect(drained.body.state).toBe('out_of_service');
@@ -137,9 +149,7 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     expect(back.status).toBe(200);
     expect(back.body.state).toBe('in_service');
     await waitFor('the surplus stand-in to be retired', async () => (await endpoints()).length === 2 && (await hosts('in_service')).length === 2, 15_000);
-    watching = false;
-    await watcher;
-    expect(lowest).toBeGreaterThanOrEqual(2);
+    expect(await watch.stop()).toBeGreaterThanOrEqual(2);
     expect((await endpoints()).map((e) => e.host)).toContain(h.name);
   }, 45_000);
 
@@ -173,22 +183,14 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     const originals = (await hosts('in_service')).map((h) => h.name).sort();
     const tooBig = await server.request('POST', '/api/v1/pools/web/maintenance', { by: 'alice', reason: 'kernel upgrade', batchSize: 2 });
     expect(tooBig.status).toBe(409);
-    let lowest = 2;
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        lowest = Math.min(lowest, (await endpoints()).length);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const watch = watchLowest(endpoints);
     const started = await server.request('POST', '/api/v1/pools/web/maintenance', { by: 'alice', reason: 'kernel upgrade', hold: '300ms' });
     expect(started.status).toBe(202);
     const window = await waitFor('the window to end', async () => {
       const m = (await server!.request('GET', '/api/v1/pools/web')).body.maintenance;
       return m.state === 'running' ? undefined : m;
     }, 30_000);
-    watching = false;
-    await watcher;
+    const lowest = await watch.stop();
     expect(window.error).toBeNull();
     expect(window).toMatchObject({ state: 'done', batches: originals.map((h) => [h]) });
     expect(lowest).toBeGreaterThanOrEqual(2);

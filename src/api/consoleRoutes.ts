@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../packageRoot.js';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-/** dist/web, built by Vite: from dist/src/api (the build) or src/api (tests run the sources against the build). */
+/** dist/web, built by Vite. */
 export function consoleDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = here.includes(`${sep}dist${sep}src${sep}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
-  return join(root, 'dist', 'web');
+  return join(packageRoot(import.meta.url), 'dist', 'web');
 }
 
 /** The web console at /: static files, public (the console asks for a token itself when the API wants one). */

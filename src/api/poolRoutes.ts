@@ -53,8 +53,11 @@ export function poolRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!pool) return sendProblem(reply, 404, 'pool_not_found', `no HostPool named ${name}`);
     if (windows.get(name)?.state === 'running') return sendProblem(reply, 409, 'maintenance_running', `pool ${name} is already in a maintenance window`);
     const batchSize = parsed.data.batchSize ?? Math.max(1, pool.spec.maxSurge);
-    if (batchSize > pool.spec.maxSurge) {
-      return sendProblem(reply, 409, 'capacity', `a batch of ${batchSize} would drop pool ${name} below capacity: it allows ${pool.spec.maxSurge} extra host(s) (maxSurge)`);
+    try {
+      deps.fleet.checkMaintenanceBatch(name, batchSize);
+    } catch (err) {
+      if (err instanceof FleetError) return sendProblem(reply, 409, err.code, err.message);
+      throw err;
     }
     const window = { startedAt: new Date(deps.clock.now()).toISOString(), by: parsed.data.by, reason: parsed.data.reason, state: 'running' as 'running' | 'done' | 'failed', batches: null as string[][] | null, error: null as string | null };
     windows.set(name, window);

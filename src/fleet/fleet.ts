@@ -245,6 +245,14 @@ export class Fleet {
     return new FleetError('provider_failed', `${operation} of ${row.name} failed: ${message}`);
   }
 
+  /** A batch larger than maxSurge cannot have a stand-in for every host, so capacity would drop. */
+  checkMaintenanceBatch(poolName: string, batchSize: number): void {
+    const pool = this.pool(poolName);
+    if (batchSize > pool.spec.maxSurge) {
+      throw new FleetError('capacity', `a batch of ${batchSize} would drop pool ${poolName} below capacity: it allows ${pool.spec.maxSurge} extra host(s) (maxSurge); use --batch ${Math.max(1, pool.spec.maxSurge)} or raise maxSurge`);
+    }
+  }
+
   /**
    * A maintenance window on a pool: its hosts are drained a batch at a time
    * (each with a stand-in provisioned first, so the pool stays at capacity),
@@ -256,10 +264,7 @@ export class Fleet {
   }
 
   private async maintainPool(poolName: string, opts: OperationOptions & { batchSize: number; holdMs: number }): Promise<string[][]> {
-    const pool = this.pool(poolName);
-    if (opts.batchSize > pool.spec.maxSurge) {
-      throw new FleetError('capacity', `a batch of ${opts.batchSize} would drop pool ${poolName} below capacity: it allows ${pool.spec.maxSurge} extra host(s) (maxSurge); use --batch ${Math.max(1, pool.spec.maxSurge)} or raise maxSurge`);
-    }
+    this.checkMaintenanceBatch(poolName, opts.batchSize);
     const originals = (await listHosts(this.store.db, { pool: poolName, state: 'in_service' })).map((h) => h.name);
     const batches: string[][] = [];
     for (let i = 0; i < originals.length; i += opts.batchSize) batches.push(originals.slice(i, i + opts.batchSize));

@@ -1,15 +1,13 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../packageRoot.js';
 import type { Logger } from 'pino';
 import { listHosts } from '../fleet/hosts.js';
 import { startServer, type RunningServer, type ServeOptions } from '../server.js';
 import { startLoadGenerator, type LoadGenerator } from './shop/loadGenerator.js';
 
-/** examples/lab in the package: from dist/src/lab (built) or src/lab (tests). */
+/** examples/lab in the package. */
 export function labConfigDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = here.includes(`${join('dist', 'src', 'lab')}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
-  return join(root, 'examples', 'lab');
+  return join(packageRoot(import.meta.url), 'examples', 'lab');
 }
 
 export interface RunningLab {
