@@ -17,6 +17,7 @@ const breakBody = z
     mbPerSecond: z.number().positive().optional(),
   })
   .strict();
+const LAB_PROBE_TIMEOUT_MS = 1000;
 const healBody = z.object({ service: z.string().min(1), host: z.string().optional() }).strict();
 
 /**
@@ -43,6 +44,27 @@ export function labRoutes(app: FastifyInstance, deps: ApiDeps): void {
       return { status: 0, answer: { error: (err as Error).message } };
     }
   }
+
+  // Whether a lab runs, and which faults each lab host carries: a pool host
+  // that answers the fault API is a lab host. The console shows its buttons from this.
+  app.get('/api/v1/lab', async () => {
+    const hosts = (await listHosts(deps.store.db, { state: 'in_service' })).filter((h) => h.pool && h.address);
+    const answers = await Promise.all(
+      hosts.map(async (h) => {
+        try {
+          const res = await fetch(`http://${h.address}/_lab/faults`, { signal: AbortSignal.timeout(LAB_PROBE_TIMEOUT_MS) });
+          if (!res.ok) return null;
+          const body = (await res.json()) as { faults?: Array<{ fault: string }> };
+          return { host: h.name, service: h.service, faults: (body.faults ?? []).map((f) => f.fault), answering: true };
+        } catch (err) {
+          // A hung lab host does not answer; it is still a lab host if it was one.
+          return (err as Error).name === 'TimeoutError' ? { host: h.name, service: h.service, faults: [], answering: false } : null;
+        }
+      }),
+    );
+    const labHosts = answers.filter((a) => a !== null);
+    return { running: labHosts.some((h) => h.answering), scenarios: LAB_SCENARIOS, hosts: labHosts };
+  });
 
   app.post('/api/v1/lab/break', async (request, reply) => {
     const parsed = breakBody.safeParse(request.body ?? {});

@@ -1,8 +1,14 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { setSessionToken } from './api';
-import { Overview } from './Overview';
+import { AlertList, AlertPage } from './Alerts';
+import { Fleet } from './Fleet';
 import { IncidentList, IncidentPage } from './Incidents';
+import { onLiveStatus, reconnectLive } from './liveEvents';
+import { Oncall } from './Oncall';
+import { Overview } from './Overview';
+import { RemediationPage } from './RemediationPage';
 import { Remediations } from './Remediations';
+import { Reports } from './Reports';
 import { useRoute } from './useRoute';
 import { useApi } from './useApi';
 
@@ -27,33 +33,71 @@ function TokenForm({ onSaved }: { onSaved(): void }) {
   );
 }
 
+const PAGES = [
+  ['', 'Overview'],
+  ['alerts', 'Alerts'],
+  ['remediations', 'Remediations'],
+  ['incidents', 'Incidents'],
+  ['fleet', 'Fleet'],
+  ['oncall', 'On-call'],
+  ['reports', 'Reports'],
+] as const;
+
 function Page({ route }: { route: string[] }) {
-  if (route[0] === 'incidents' && route[1]) return <IncidentPage id={route[1]} />;
-  if (route[0] === 'incidents') return <IncidentList />;
-  if (route[0] === 'remediations') return <Remediations />;
+  const [section, id] = route;
+  if (section === 'alerts') return id ? <AlertPage key={id} id={id} /> : <AlertList />;
+  if (section === 'incidents') return id ? <IncidentPage key={id} id={id} /> : <IncidentList />;
+  if (section === 'remediations') return id ? <RemediationPage key={id} id={id} /> : <Remediations />;
+  if (section === 'fleet') return <Fleet />;
+  if (section === 'oncall') return <Oncall />;
+  if (section === 'reports') return <Reports />;
   return <Overview />;
+}
+
+function LiveIndicator() {
+  const [live, setLive] = useState(false);
+  useEffect(() => onLiveStatus(setLive), []);
+  return (
+    <span className={live ? 'live on' : 'live'} data-testid="live" title={live ? 'changes appear as they happen' : 'reconnecting; pages still refresh every few seconds'}>
+      {live ? 'live' : 'offline'}
+    </span>
+  );
 }
 
 export function App() {
   const probe = useApi<unknown>('/api/v1/automation', 10_000);
-  const [, refresh] = useState(0);
   const route = useRoute();
+  const current = (route[0] ?? '').split('?')[0];
+  useEffect(() => {
+    const name = PAGES.find(([path]) => path === current)?.[1] ?? 'Overview';
+    document.title = `${name} · prodeng`;
+  }, [current]);
+  const needsToken = probe.error?.status === 401;
   return (
     <>
       <header>
         <h1>prodeng</h1>
         <nav aria-label="main">
-          <a href="#/">Overview</a>
-          <a href="#/remediations">Remediations</a>
-          <a href="#/incidents">Incidents</a>
+          {PAGES.map(([path, name]) => (
+            <a key={path} href={`#/${path}`} aria-current={current === path ? 'page' : undefined}>
+              {name}
+            </a>
+          ))}
         </nav>
+        {needsToken ? null : <LiveIndicator />}
       </header>
-      <main>{probe.error?.status === 401 ? <TokenForm
+      <main>
+        {needsToken ? (
+          <TokenForm
             onSaved={() => {
-              refresh((n) => n + 1);
               probe.reload();
+              reconnectLive();
             }}
-          /> : <Page route={route} />}</main>
+          />
+        ) : (
+          <Page route={route.map((p) => p.split('?')[0]!)} />
+        )}
+      </main>
     </>
   );
 }

@@ -19,7 +19,7 @@ interface IncidentDetail extends IncidentSummary {
 const WHO_KEY = 'prodeng.who';
 
 export function IncidentList() {
-  const { data } = useApi<{ incidents: IncidentSummary[] }>('/api/v1/incidents');
+  const { data } = useApi<{ incidents: IncidentSummary[] }>('/api/v1/incidents', 5000, ['incident']);
   const incidents = data?.incidents ?? [];
   return (
     <section className="card" aria-labelledby="h-incidents-all">
@@ -53,7 +53,7 @@ export function IncidentList() {
 
 /** One incident's whole story, with acknowledge, resolve and notes. */
 export function IncidentPage({ id }: { id: string }) {
-  const { data, error, reload } = useApi<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`);
+  const { data, error, reload } = useApi<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`, 5000, ['incident']);
   const [who, setWho] = useState(() => localStorage.getItem(WHO_KEY) ?? '');
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<string | null>(null);

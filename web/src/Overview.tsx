@@ -47,12 +47,12 @@ function byService(alerts: Alert[]): Array<[string, Alert[]]> {
 
 /** What an on-call engineer looks at first: what is firing, what automation is doing, who is on call, how the fleet is. */
 export function Overview() {
-  const alerts = useApi<{ alerts: Alert[] }>('/api/v1/alerts?status=firing&limit=500');
-  const remediations = useApi<{ remediations: Remediation[] }>('/api/v1/remediations');
-  const incidents = useApi<{ incidents: Incident[] }>('/api/v1/incidents');
+  const alerts = useApi<{ alerts: Alert[] }>('/api/v1/alerts?status=firing&limit=500', 5000, ['alert', 'silence']);
+  const remediations = useApi<{ remediations: Remediation[] }>('/api/v1/remediations', 5000, ['remediation']);
+  const incidents = useApi<{ incidents: Incident[] }>('/api/v1/incidents', 5000, ['incident']);
   const oncall = useApi<{ oncall: OnCall[] }>('/api/v1/oncall', 30_000);
-  const pools = useApi<{ pools: Pool[] }>('/api/v1/pools');
-  const automation = useApi<{ paused: boolean; changedBy: string | null; reason: string | null }>('/api/v1/automation');
+  const pools = useApi<{ pools: Pool[] }>('/api/v1/pools', 5000, ['host']);
+  const automation = useApi<{ paused: boolean; changedBy: string | null; reason: string | null }>('/api/v1/automation', 5000, ['automation']);
 
   const firing = alerts.data?.alerts ?? [];
   const inFlight = (remediations.data?.remediations ?? []).filter((r) => IN_FLIGHT.includes(r.status));
@@ -70,7 +70,10 @@ export function Overview() {
         <ul data-testid="firing-by-service">
           {byService(firing).map(([service, list]) => (
             <li key={service}>
-              <strong>{service}</strong>: {list.length} — {list.slice(0, 3).map((a) => a.summary).join('; ')}
+              <a href={service === '(no service)' ? '#/alerts?status=firing' : `#/alerts?status=firing&service=${encodeURIComponent(service)}`}>
+                <strong>{service}</strong>
+              </a>
+              : {list.length} — {list.slice(0, 3).map((a) => a.summary).join('; ')}
             </li>
           ))}
         </ul>
@@ -80,7 +83,10 @@ export function Overview() {
         <ul data-testid="remediations-in-flight">
           {inFlight.map((r) => (
             <li key={r.id}>
-              #{r.id} {r.runbook} on {r.target}: {r.status} ({r.reason})
+              <a href={`#/remediations/${r.id}`}>
+                #{r.id} {r.runbook} on {r.target}
+              </a>
+              : {r.status} ({r.reason})
             </li>
           ))}
         </ul>

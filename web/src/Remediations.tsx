@@ -14,8 +14,8 @@ const WHO_KEY = 'prodeng.who';
 
 /** Remediations, newest first, with approve/reject for the waiting ones and the kill switch (asks before it acts). */
 export function Remediations() {
-  const list = useApi<{ remediations: Remediation[] }>('/api/v1/remediations');
-  const automation = useApi<{ paused: boolean; changedBy: string | null; reason: string | null }>('/api/v1/automation');
+  const list = useApi<{ remediations: Remediation[] }>('/api/v1/remediations', 3000, ['remediation']);
+  const automation = useApi<{ paused: boolean; changedBy: string | null; reason: string | null }>('/api/v1/automation', 5000, ['automation']);
   const [who, setWho] = useState(() => localStorage.getItem(WHO_KEY) ?? '');
   const [why, setWhy] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -69,7 +69,9 @@ export function Remediations() {
         <tbody>
           {(list.data?.remediations ?? []).map((r) => (
             <tr key={r.id}>
-              <td>{r.id}</td>
+              <td>
+                <a href={`#/remediations/${r.id}`}>#{r.id}</a>
+              </td>
               <td>{r.status}</td>
               <td>{r.runbook}</td>
               <td>{r.target}</td>

@@ -1,17 +1,29 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError } from './api';
+import { onLiveChange, type LiveKind } from './liveEvents';
 
-/** Reads a path, again every `everyMs`; `error.status === 401` means the console needs a token. */
-export function useApi<T>(path: string, everyMs = 3000) {
+/**
+ * Reads a path, again every `everyMs`, and at once (debounced) when the server
+ * streams a change of one of the `liveOn` kinds. `error.status === 401` means
+ * the console needs a token.
+ */
+export function useApi<T>(path: string | null, everyMs = 3000, liveOn: readonly LiveKind[] = []) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const current = useRef(path);
+  current.current = path;
   const load = useCallback(() => {
+    if (!path) return;
     api<T>(path).then(
       (d) => {
+        if (current.current !== path) return;
         setData(d);
         setError(null);
       },
-      (e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, String(e))),
+      (e: unknown) => {
+        if (current.current !== path) return;
+        setError(e instanceof ApiError ? e : new ApiError(0, String(e)));
+      },
     );
   }, [path]);
   useEffect(() => {
@@ -19,5 +31,22 @@ export function useApi<T>(path: string, everyMs = 3000) {
     const timer = setInterval(load, everyMs);
     return () => clearInterval(timer);
   }, [load, everyMs]);
+  const kinds = liveOn.join(',');
+  useEffect(() => {
+    if (!kinds) return;
+    const wanted = kinds.split(',');
+    let pending: ReturnType<typeof setTimeout> | null = null;
+    const off = onLiveChange((kind) => {
+      if (!wanted.includes(kind) || pending) return;
+      pending = setTimeout(() => {
+        pending = null;
+        load();
+      }, 150);
+    });
+    return () => {
+      off();
+      if (pending) clearTimeout(pending);
+    };
+  }, [kinds, load]);
   return { data, error, reload: load };
 }

@@ -1,0 +1,306 @@
+import { useState } from 'react';
+import { api, ApiError } from './api';
+import { useActor } from './actor';
+import { useApi } from './useApi';
+
+export interface Alert {
+  id: number;
+  status: string;
+  silenced: boolean;
+  silencedBy: string[];
+  summary: string;
+  severity: string;
+  service: string | null;
+  host: string | null;
+  source: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  lastSeenAt: string;
+  resolvedAt: string | null;
+  occurrences: number;
+}
+interface AlertDetail extends Alert {
+  history: Array<{ id: number; receivedAt: string; source: string; action: string; payload: unknown }>;
+}
+interface Silence {
+  id: string;
+  matchers: Array<{ name: string; value: string; isRegex: boolean; isEqual?: boolean }>;
+  startsAt: string;
+  endsAt: string;
+  createdBy: string;
+  comment: string;
+  status: { state: string };
+}
+
+const STATUSES = ['firing', 'acknowledged', 'resolved'] as const;
+
+export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '-');
+
+function matcherText(m: Silence['matchers'][number]) {
+  const op = m.isRegex ? (m.isEqual === false ? '!~' : '=~') : m.isEqual === false ? '!=' : '=';
+  return `${m.name}${op}"${m.value}"`;
+}
+
+/** Filters travel in the hash (#/alerts?status=firing&service=cart) so a filtered view can be shared. */
+function filtersFromHash(): { status: string[]; service: string; match: string } {
+  const query = new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+  return { status: (query.get('status') ?? 'firing').split(',').filter(Boolean), service: query.get('service') ?? '', match: query.get('match') ?? '' };
+}
+
+function listPath(f: { status: string[]; service: string; match: string }, before: number | null) {
+  const q = new URLSearchParams();
+  if (f.status.length) q.set('status', f.status.join(','));
+  if (f.service.trim()) q.set('service', f.service.trim());
+  if (f.match.trim()) q.set('match[]', f.match.trim());
+  if (before) q.set('before', String(before));
+  q.set('limit', '100');
+  return `/api/v1/alerts?${q.toString()}`;
+}
+
+/** Alerts with filters by status, service and label matchers, and the active silences. */
+export function AlertList() {
+  const [filters, setFilters] = useState(filtersFromHash);
+  const [draft, setDraft] = useState(filters);
+  const [before, setBefore] = useState<number | null>(null);
+  const list = useApi<{ alerts: Alert[]; nextCursor: number | null }>(listPath(filters, before), 5000, ['alert', 'silence']);
+  const apply = (next: typeof filters) => {
+    setFilters(next);
+    setBefore(null);
+    const q = new URLSearchParams({ status: next.status.join(','), ...(next.service ? { service: next.service } : {}), ...(next.match ? { match: next.match } : {}) });
+    history.replaceState(null, '', `#/alerts?${q.toString()}`);
+  };
+  const alerts = list.data?.alerts ?? [];
+  return (
+    <>
+      <section className="card" aria-labelledby="h-alerts">
+        <h2 id="h-alerts">Alerts</h2>
+        <form
+          className="actions"
+          aria-label="alert filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            apply(draft);
+          }}
+        >
+          <fieldset className="inline">
+            <legend>Status</legend>
+            {STATUSES.map((s) => (
+              <label key={s}>
+                <input
+                  type="checkbox"
+                  checked={draft.status.includes(s)}
+                  onChange={(e) => setDraft({ ...draft, status: e.target.checked ? [...draft.status, s] : draft.status.filter((x) => x !== s) })}
+                />{' '}
+                {s}
+              </label>
+            ))}
+          </fieldset>
+          <label>
+            Service <input value={draft.service} onChange={(e) => setDraft({ ...draft, service: e.target.value })} placeholder="any" size={12} />
+          </label>
+          <label>
+            Labels <input value={draft.match} onChange={(e) => setDraft({ ...draft, match: e.target.value })} placeholder='{severity="critical"}' size={24} />
+          </label>
+          <button type="submit">Filter</button>
+        </form>
+        {list.error && list.error.status !== 401 ? <p role="alert">{list.error.message}</p> : null}
+        {list.data && alerts.length === 0 ? <p>No alerts match.</p> : null}
+        <div className="scroll">
+          <table data-testid="alert-list">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">status</th>
+                <th scope="col">severity</th>
+                <th scope="col">service</th>
+                <th scope="col">summary</th>
+                <th scope="col">since</th>
+              </tr>
+            </thead>
+            <tbody>
+              {alerts.map((a) => (
+                <tr key={a.id} className={`status-${a.status}`}>
+                  <td>{a.id}</td>
+                  <td>
+                    {a.status}
+                    {a.silenced ? ' (silenced)' : ''}
+                  </td>
+                  <td>{a.severity}</td>
+                  <td>{a.service ?? '-'}</td>
+                  <td>
+                    <a href={`#/alerts/${a.id}`}>{a.summary}</a>
+                  </td>
+                  <td>{when(a.startsAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <div className="actions">
+          {before ? (
+            <button type="button" onClick={() => setBefore(null)}>
+              Newest
+            </button>
+          ) : null}
+          {list.data?.nextCursor ? (
+            <button type="button" onClick={() => setBefore(list.data!.nextCursor)}>
+              Older
+            </button>
+          ) : null}
+        </div>
+      </section>
+      <Silences />
+    </>
+  );
+}
+
+function Silences() {
+  const list = useApi<{ silences: Silence[] }>('/api/v1/silences?state=active', 10_000, ['silence']);
+  const [problem, setProblem] = useState<string | null>(null);
+  const silences = list.data?.silences ?? [];
+  return (
+    <section className="card" aria-labelledby="h-silences">
+      <h2 id="h-silences">Active silences ({silences.length})</h2>
+      {problem ? <p role="alert">{problem}</p> : null}
+      <ul data-testid="silence-list">
+        {silences.map((s) => (
+          <li key={s.id}>
+            <code>{s.matchers.map(matcherText).join(', ')}</code> until {when(s.endsAt)} — {s.createdBy}: {s.comment}{' '}
+            <button
+              type="button"
+              onClick={() => {
+                if (!window.confirm(`Expire the silence ${s.matchers.map(matcherText).join(', ')}? Matching alerts will notify again.`)) return;
+                api(`/api/v1/silences/${s.id}`, { method: 'DELETE' }).then(
+                  () => {
+                    setProblem(null);
+                    list.reload();
+                  },
+                  (e: unknown) => setProblem(e instanceof ApiError ? e.message : String(e)),
+                );
+              }}
+            >
+              Expire
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+const DURATIONS = ['30m', '1h', '2h', '4h', '8h', '1d', '3d'];
+
+/** Silence the alerts that share some of this alert's labels: the person picks which labels must match. */
+function SilenceForm({ alert, onCreated }: { alert: Alert; onCreated(): void }) {
+  const names = Object.keys(alert.labels).sort();
+  const [picked, setPicked] = useState<string[]>(() => names.filter((n) => n !== 'instance'));
+  const [duration, setDuration] = useState('1h');
+  const [comment, setComment] = useState('');
+  const [who, setWho, commitWho] = useActor();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  return (
+    <form
+      className="card"
+      aria-labelledby="h-silence-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const by = commitWho();
+        if (!by) return setProblem('Say who you are first.');
+        if (picked.length === 0) return setProblem('Pick at least one label to match.');
+        const matchers = picked.map((name) => ({ name, value: alert.labels[name]!, isRegex: false }));
+        api<{ silenceID: string }>('/api/v1/silences', { method: 'POST', body: { matchers, duration, createdBy: by, comment } }).then(
+          (r) => {
+            setProblem(null);
+            setCreated(r.silenceID);
+            onCreated();
+          },
+          (err: unknown) => setProblem(err instanceof ApiError ? err.message : String(err)),
+        );
+      }}
+    >
+      <h3 id="h-silence-form">Silence alerts like this one</h3>
+      <fieldset>
+        <legend>Match these labels</legend>
+        {names.map((n) => (
+          <label key={n} className="block">
+            <input type="checkbox" checked={picked.includes(n)} onChange={(e) => setPicked(e.target.checked ? [...picked, n] : picked.filter((x) => x !== n))} />{' '}
+            <code>
+              {n}="{alert.labels[n]}"
+            </code>
+          </label>
+        ))}
+      </fieldset>
+      <div className="actions">
+        <label>
+          For{' '}
+          <select value={duration} onChange={(e) => setDuration(e.target.value)}>
+            {DURATIONS.map((d) => (
+              <option key={d}>{d}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          You are <input value={who} onChange={(e) => setWho(e.target.value)} placeholder="your name" />
+        </label>
+        <label>
+          Comment <input value={comment} onChange={(e) => setComment(e.target.value)} placeholder="why (ticket, maintenance)" />
+        </label>
+        <button type="submit">Create silence</button>
+      </div>
+      {problem ? <p role="alert">{problem}</p> : null}
+      {created ? <p role="status">Silence created; it is listed under Alerts.</p> : null}
+    </form>
+  );
+}
+
+/** One alert: its labels, what happened to it, which runbook applies, and a silence made from it. */
+export function AlertPage({ id }: { id: string }) {
+  const alert = useApi<AlertDetail>(`/api/v1/alerts/${id}`, 5000, ['alert', 'silence']);
+  const runbooks = useApi<{ chosen: string | null; verdicts: Array<{ runbook: string; matches: boolean; reason: string }> }>(`/api/v1/alerts/${id}/runbooks`, 60_000);
+  if (alert.error) return <p role="alert">{alert.error.message}</p>;
+  const a = alert.data;
+  if (!a) return <p>Loading…</p>;
+  return (
+    <div className="grid">
+      <section className="card" aria-labelledby="h-alert">
+        <h2 id="h-alert">
+          Alert #{a.id}: {a.summary}
+        </h2>
+        <p data-testid="alert-status">
+          {a.status}
+          {a.silenced ? ` (silenced by ${a.silencedBy.join(', ')})` : ''} · {a.severity} · {a.service ?? 'no service'}
+          {a.host ? ` · ${a.host}` : ''} · from {a.source}
+        </p>
+        <p>
+          Started {when(a.startsAt)}, last seen {when(a.lastSeenAt)}
+          {a.resolvedAt ? `, resolved ${when(a.resolvedAt)}` : ''}; {a.occurrences} occurrence(s).
+        </p>
+        <table>
+          <caption>Labels</caption>
+          <tbody>
+            {Object.entries(a.labels).map(([k, v]) => (
+              <tr key={k}>
+                <th scope="row">{k}</th>
+                <td>{v}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {runbooks.data ? <p>Runbook: {runbooks.data.chosen ?? 'none matches'}</p> : null}
+      </section>
+      <section className="card" aria-labelledby="h-alert-history">
+        <h2 id="h-alert-history">History</h2>
+        <ol className="timeline" data-testid="alert-history">
+          {a.history.map((h) => (
+            <li key={h.id}>
+              {when(h.receivedAt)} <span className="kind">{h.action}</span> from {h.source}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <SilenceForm alert={a} onCreated={alert.reload} />
+    </div>
+  );
+}
