@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ManualClock } from '../src/store/clock.js';
-import { artifactPath, haveChromium, launchChromium } from './support/browser.js';
+import { artifactPath, haveChromium, launchChromium, openConsole } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
 
 if (!haveChromium) console.warn('console browser test skipped: install the Debian package "chromium" (.ci/run does)');
@@ -15,18 +15,6 @@ kind: Service
 metadata: { name: checkout }
 spec: { owner: payments, labels: { job: checkout } }
 `;
-
-/** Opens the console and fails the test on any error the page logs. */
-async function openConsole(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport });
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
-  return { page, errors };
-}
 
 describe.skipIf(!haveChromium)('the web console in a real browser', () => {
   let browser: Browser;

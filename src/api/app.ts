@@ -19,6 +19,7 @@ import { probeRoutes } from './probeRoutes.js';
 import { reportRoutes } from './reportRoutes.js';
 import { oncallRoutes } from './oncallRoutes.js';
 import { incidentRoutes } from './incidentRoutes.js';
+import { eventRoutes } from './eventRoutes.js';
 import { digestRoutes } from './digestRoutes.js';
 import { consoleRoutes } from './consoleRoutes.js';
 
@@ -83,6 +84,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret });
   incidentRoutes(app, deps);
   digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails });
+  eventRoutes(app, deps);
   consoleRoutes(app);
   return app;
 }

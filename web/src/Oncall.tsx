@@ -17,12 +17,14 @@ interface Segment {
   users: string[];
   shadows: Array<{ user: string; shadowing: string }>;
   layer?: string | null;
-  overrides?: Array<{ id: number | null; source: string; user: string; replaces: string | null }>;
+  overrides?: Array<{ id: number | null; source: string; user: string | null; replaces: string | null }>;
 }
 interface Override {
   id?: number | null;
   source: string;
-  user: string;
+  /** null: a config override that takes `replaces` off call with nobody in their place */
+  user: string | null;
+  cancelledAt?: string | null;
   replaces: string | null;
   from: string;
   to: string;
@@ -175,9 +177,10 @@ function OverrideForm({ schedule, onCall, people, onSaved }: { schedule: Schedul
 }
 
 function Overrides({ schedule, onChange }: { schedule: Schedule; onChange(): void }) {
+  const [, , commitWho] = useActor();
   const list = useApi<{ overrides: Override[] }>(`/api/v1/schedules/${encodeURIComponent(schedule.name)}/overrides`, 60_000);
   const [problem, setProblem] = useState<string | null>(null);
-  const upcoming = (list.data?.overrides ?? []).filter((o) => Date.parse(o.to) > Date.now());
+  const upcoming = (list.data?.overrides ?? []).filter((o) => !o.cancelledAt && Date.parse(o.to) > Date.now());
   if (upcoming.length === 0) return null;
   return (
     <>
@@ -186,15 +189,15 @@ function Overrides({ schedule, onChange }: { schedule: Schedule; onChange(): voi
       <ul data-testid={`overrides-${schedule.name}`}>
         {upcoming.map((o, i) => (
           <li key={o.id ?? `config-${i}`}>
-            {o.user}
-            {o.replaces ? ` instead of ${o.replaces}` : ' alongside'} from {when(o.from)} to {when(o.to)}
+            {o.user === null ? `${o.replaces} off call` : `${o.user}${o.replaces ? ` instead of ${o.replaces}` : ' alongside'}`} from {when(o.from)} to {when(o.to)}
             {o.source === 'config' ? ' (in config)' : ` (by ${o.createdBy}${o.reason ? `: ${o.reason}` : ''})`}{' '}
             {o.id ? (
               <button
                 type="button"
                 onClick={() => {
                   if (!window.confirm(`Cancel the override for ${o.user}?`)) return;
-                  api(`/api/v1/schedules/${encodeURIComponent(schedule.name)}/overrides/${o.id}`, { method: 'DELETE' }).then(
+                  const by = commitWho();
+                  api(`/api/v1/schedules/${encodeURIComponent(schedule.name)}/overrides/${o.id}${by ? `?by=${encodeURIComponent(by)}` : ''}`, { method: 'DELETE' }).then(
                     () => {
                       setProblem(null);
                       onChange();

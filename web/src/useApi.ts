@@ -1,11 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError } from './api';
-import { onLiveChange, type LiveKind } from './liveEvents';
+import { onLiveChange, onLiveStatus, type LiveKind } from './liveEvents';
+
+// While the change stream is up, polling is only a safety net.
+const POLL_WHILE_LIVE_MS = 30_000;
 
 /**
  * Reads a path, again every `everyMs`, and at once (debounced) when the server
  * streams a change of one of the `liveOn` kinds. `error.status === 401` means
- * the console needs a token.
+ * the console needs a token. Pages that name `liveOn` kinds poll slowly while
+ * the stream is connected: changes arrive through it.
  */
 export function useApi<T>(path: string | null, everyMs = 3000, liveOn: readonly LiveKind[] = []) {
   const [data, setData] = useState<T | null>(null);
@@ -26,12 +30,15 @@ export function useApi<T>(path: string | null, everyMs = 3000, liveOn: readonly 
       },
     );
   }, [path]);
+  const kinds = liveOn.join(',');
+  const [live, setLive] = useState(false);
+  useEffect(() => (kinds ? onLiveStatus(setLive) : undefined), [kinds]);
+  const interval = live ? Math.max(everyMs, POLL_WHILE_LIVE_MS) : everyMs;
   useEffect(() => {
     load();
-    const timer = setInterval(load, everyMs);
+    const timer = setInterval(load, interval);
     return () => clearInterval(timer);
-  }, [load, everyMs]);
-  const kinds = liveOn.join(',');
+  }, [load, interval]);
   useEffect(() => {
     if (!kinds) return;
     const wanted = kinds.split(',');
