@@ -84,11 +84,13 @@ function WeekCalendar({ schedule, weekStart }: { schedule: Schedule; weekStart: 
                     className={`shift${isOverride ? ' override' : ''}${s.users.length ? '' : ' nobody'}`}
                     style={{ left: `${((start - day) / DAY_MS) * 100}%`, width: `${((end - start) / DAY_MS) * 100}%`, background: s.users[0] ? colourOf(s.users[0]) : undefined }}
                     title={label}
-                    aria-label={label}
                     data-testid="shift"
                   >
-                    {who}
-                    {shadows ? <span className="shadow"> +{s.shadows.map((sh) => sh.user).join(', ')}</span> : null}
+                    <span aria-hidden="true">
+                      {who}
+                      {shadows ? <span className="shadow"> +{s.shadows.map((sh) => sh.user).join(', ')}</span> : null}
+                    </span>
+                    <span className="visually-hidden">{label}</span>
                   </div>
                 );
               })}
