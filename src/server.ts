@@ -30,6 +30,7 @@ import { pagingDirectoryFrom } from './paging/directory.js';
 import { digestSettingsFromEnv, startDailyDigests, teamEmailsFrom } from './reports/digestSchedule.js';
 import type { ProbeSpec } from './probes/probeKind.js';
 import type { ScheduleSpec } from './oncall/scheduleKind.js';
+import { LiveSchedules } from './oncall/liveSchedules.js';
 import { periodicTask, type PeriodicTask } from './store/periodicTask.js';
 import type { PluginSet } from './plugins/loadPlugins.js';
 import { remediationIntakeHook } from './remediation/intakeHook.js';
@@ -216,6 +217,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // Without runbooks or services nothing listens, and intake skips building the list.
   const onFiring = intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks) : undefined, incidentHook);
   const digestTeams = { serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])), teamEmails: teamEmailsFrom(pagingDirectoryFrom(config)) };
+  const liveSchedules = new LiveSchedules(store, clock, [...config.byKind<ScheduleSpec>('Schedule').values()]);
   const app = buildApi({
     store,
     clock,
@@ -233,6 +235,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     onSilencesChanged: async () => void (await reapplySilences(store, clock.now(), onFiring)),
     fleet,
     schedules: [...config.byKind<ScheduleSpec>('Schedule').values()],
+    liveSchedules,
+    userNames: [...config.users.keys()],
     feedSecret: apiTokens[0] ?? null,
     serviceOwners: digestTeams.serviceOwners,
     teamEmails: digestTeams.teamEmails,
@@ -263,7 +267,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let publicUrl = process.env.PRODENG_PUBLIC_URL ?? '';
   // Paging looks often: a page is only as fast as the worker that sends it.
   const paging = startPagingWorker(
-    { store, clock, logger, directory: pagingDirectoryFrom(config), baseUrl: () => publicUrl, owner: randomUUID(), perUserPerMinute: Number(process.env.PRODENG_PAGES_PER_USER_PER_MINUTE ?? 10) },
+    { store, clock, logger, directory: pagingDirectoryFrom(config), liveSchedules, baseUrl: () => publicUrl, owner: randomUUID(), perUserPerMinute: Number(process.env.PRODENG_PAGES_PER_USER_PER_MINUTE ?? 10) },
     maintenanceIntervalMs > 0 ? 200 : 0,
   );
   remediation = startRemediationWorker(

@@ -81,7 +81,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   poolRoutes(app, deps);
   probeRoutes(app, deps);
   reportRoutes(app, deps, { serviceOwners: deps.serviceOwners });
-  oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret });
+  oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret, live: deps.liveSchedules, users: deps.userNames });
   incidentRoutes(app, deps);
   digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails });
   eventRoutes(app, deps);

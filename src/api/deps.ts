@@ -10,6 +10,7 @@ import type { RunbookSpec } from '../remediation/runbookKind.js';
 import type { GlobalLimits } from '../remediation/gates.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { ScheduleDoc } from '../oncall/scheduleKind.js';
+import type { LiveSchedules } from '../oncall/liveSchedules.js';
 
 /** Everything the HTTP routes need, built once by the composition root. */
 export interface ApiDeps {
@@ -31,6 +32,10 @@ export interface ApiDeps {
   onSilencesChanged(): Promise<void>;
   fleet: Fleet;
   schedules: ScheduleDoc[];
+  /** the schedules with their stored overrides, one instance shared with paging (see LiveSchedules) */
+  liveSchedules: LiveSchedules;
+  /** names of the config's Users (an override may only name one of them) */
+  userNames: readonly string[];
   /** signs calendar feed URLs; null when the server runs without API tokens */
   feedSecret: string | null;
   /** service -> owning team, for per-team reports */

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import type { ScheduleDoc } from '../oncall/scheduleKind.js';
 import { onCallAt, shiftsBetween } from '../oncall/rotation.js';
 import { calendarFeed, feedSignature } from '../oncall/calendarFeed.js';
+import type { LiveSchedules } from '../oncall/liveSchedules.js';
 import type { ApiDeps } from './deps.js';
+import { overrideRoutes } from './overrideRoutes.js';
+import { overrideRef } from './overrideViews.js';
 import { sendInvalid, sendProblem } from './problems.js';
 
 const instant = z.string().refine((s) => DateTime.fromISO(s, { setZone: true }).isValid, 'an ISO 8601 time such as 2026-11-23T10:00:00Z');
@@ -20,11 +23,16 @@ export interface OncallDeps {
   schedules: ScheduleDoc[];
   /** signs calendar feed URLs; null when the server runs without API tokens */
   feedSecret: string | null;
+  /** the schedules with their stored overrides, shared with paging */
+  live: LiveSchedules;
+  /** names of the config's Users, whom an override may put on call */
+  users: readonly string[];
 }
 
-/** Who is on call, shifts over a range, and iCalendar feeds per schedule and per user. */
+/** Who is on call, shifts over a range, iCalendar feeds per schedule and per user, and overrides (overrideRoutes.ts). */
 export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: OncallDeps): void {
-  const byName = new Map(oncall.schedules.map((s) => [s.name, s]));
+  const { live } = oncall;
+  overrideRoutes(app, deps, { live, users: oncall.users });
   const now = () => DateTime.fromMillis(deps.clock.now(), { zone: 'UTC' });
   const feedPath = (path: string) => (oncall.feedSecret ? `${path}?sig=${feedSignature(oncall.feedSecret, path)}` : path);
 
@@ -32,10 +40,11 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
     const parsed = oncallQuery.safeParse(request.query ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
     const { team, schedule, at } = parsed.data;
-    if (schedule && !byName.has(schedule)) return sendProblem(reply, 404, 'schedule_not_found', `no schedule named ${schedule}`);
+    const effective = await live.current();
+    if (schedule && !effective.byName.has(schedule)) return sendProblem(reply, 404, 'schedule_not_found', `no schedule named ${schedule}`);
     const when = at ? DateTime.fromISO(at, { setZone: true }).toUTC() : now();
     const entries = [];
-    for (const doc of oncall.schedules) {
+    for (const doc of effective.list) {
       if (team && doc.spec.team !== team) continue;
       if (schedule && doc.name !== schedule) continue;
       const who = onCallAt(doc.spec, when);
@@ -46,7 +55,7 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
   });
 
   app.get('/api/v1/schedules', async () => ({
-    schedules: oncall.schedules.map((s) => ({
+    schedules: live.configured.map((s) => ({
       name: s.name,
       team: s.spec.team,
       timeZone: s.spec.timeZone,
@@ -56,7 +65,8 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
   }));
 
   app.get<{ Params: { name: string } }>('/api/v1/schedules/:name/shifts', async (request, reply) => {
-    const doc = byName.get(request.params.name);
+    const effective = await live.current();
+    const doc = effective.byName.get(request.params.name);
     if (!doc) return sendProblem(reply, 404, 'schedule_not_found', `no schedule named ${request.params.name}`);
     const parsed = shiftsQuery.safeParse(request.query ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
@@ -64,7 +74,14 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
     const to = parsed.data.to ? DateTime.fromISO(parsed.data.to, { setZone: true }).toUTC() : from.plus({ days: 14 });
     if (to <= from) return sendProblem(reply, 400, 'invalid_request', 'to: must be after from', [{ field: 'to', message: 'must be after from' }]);
     if (to.diff(from, 'days').days > MAX_RANGE_DAYS) return sendProblem(reply, 400, 'invalid_request', `to: at most ${MAX_RANGE_DAYS} days after from`, [{ field: 'to', message: `at most ${MAX_RANGE_DAYS} days after from` }]);
-    const shifts = shiftsBetween(doc.spec, from, to).map((s) => ({ start: s.start.toUTC().toISO(), end: s.end.toUTC().toISO(), users: s.users, shadows: s.shadows }));
+    const shifts = shiftsBetween(doc.spec, from, to).map((s) => ({
+      start: s.start.toUTC().toISO(),
+      end: s.end.toUTC().toISO(),
+      users: s.users,
+      shadows: s.shadows,
+      layer: s.layer,
+      overrides: s.overrides.map((o) => overrideRef(o, effective)),
+    }));
     return { schedule: doc.name, timeZone: doc.spec.timeZone, shifts };
   });
 
@@ -76,7 +93,7 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
     const q = feedQuery.safeParse(request.query ?? {});
     const path = `/api/v1/schedules/${request.params.name}/calendar.ics`;
     if (!q.success || !feedAllowed(path, q.data.sig)) return sendProblem(reply, 401, 'unauthorized', 'this feed URL needs its signature: take the calendarUrl from GET /api/v1/schedules');
-    const doc = byName.get(request.params.name);
+    const doc = (await live.current()).byName.get(request.params.name);
     if (!doc) return sendProblem(reply, 404, 'schedule_not_found', `no schedule named ${request.params.name}`);
     const { from, to } = feedWindow();
     const shifts = shiftsBetween(doc.spec, from, to).filter((s) => s.users.length > 0).map((segment) => ({ schedule: doc.name, segment }));
@@ -89,7 +106,7 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
     if (!q.success || !feedAllowed(path, q.data.sig)) return sendProblem(reply, 401, 'unauthorized', 'this feed URL needs its signature: take the calendarUrl from GET /api/v1/users/NAME/oncall');
     const user = request.params.name;
     const { from, to } = feedWindow();
-    const shifts = oncall.schedules.flatMap((doc) =>
+    const shifts = (await live.current()).list.flatMap((doc) =>
       shiftsBetween(doc.spec, from, to)
         .filter((s) => s.users.includes(user) || s.shadows.some((sh) => sh.user === user))
         .map((segment) => ({ schedule: doc.name, segment })),
@@ -100,7 +117,7 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
   app.get<{ Params: { name: string } }>('/api/v1/users/:name/oncall', async (request) => {
     const user = request.params.name;
     const { from, to } = { from: now(), to: now().plus({ days: 28 }) };
-    const shifts = oncall.schedules.flatMap((doc) =>
+    const shifts = (await live.current()).list.flatMap((doc) =>
       shiftsBetween(doc.spec, from, to)
         .filter((s) => s.users.includes(user) || s.shadows.some((sh) => sh.user === user))
         .map((s) => ({ schedule: doc.name, start: s.start.toUTC().toISO(), end: s.end.toUTC().toISO(), shadowing: s.shadows.find((sh) => sh.user === user)?.shadowing ?? null })),

@@ -19,6 +19,8 @@ import { StartupError } from '../server.js';
 const program = new Command('prodeng')
   .description('production engineering: alert intake, auto-remediation, fleet, on-call, reports, lab')
   .version('0.1.0')
+  // Options after a subcommand belong to it (`oncall --schedule` and `oncall override add --schedule` differ).
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 program.addCommand(serveCommand());

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { apiClient } from './apiClient.js';
+import { overrideCommand } from './overrideCommand.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatTable } from './table.js';
 
@@ -12,9 +13,11 @@ interface OncallEntry {
 }
 
 export function oncallCommand(): Command {
-  return withServerOptions(
+  const oncall = withServerOptions(
     new Command('oncall')
-      .description('who is on call now, or at a given time')
+      .description('who is on call now, or at a given time; `oncall override` to cover for someone')
+      // --schedule and --url after `override add` belong to the subcommand, not to this command.
+      .enablePositionalOptions()
       .option('--team <name>')
       .option('--schedule <name>')
       .option('--at <time>', 'an ISO time, e.g. 2026-12-24T20:00:00+01:00 (default: now)')
@@ -28,6 +31,7 @@ export function oncallCommand(): Command {
     console.log(`on call at ${r.at}`);
     console.log(formatTable(['SCHEDULE', 'TEAM', 'USER', 'AS'], r.oncall.map((e) => [e.schedule, e.team, e.user, e.shadowing ? `shadow of ${e.shadowing}` : `on call${e.layer ? ` (${e.layer})` : ' (override)'}`])));
   });
+  return oncall.addCommand(overrideCommand());
 }
 
 export function schedulesCommand(): Command {

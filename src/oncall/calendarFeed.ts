@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import ical from 'ical-generator';
 import type { DateTime } from 'luxon';
 import type { ShiftSegment } from './rotation.js';
+import type { ScheduleOverride } from './scheduleKind.js';
 
 /**
  * Calendar apps cannot send a bearer token, so a feed URL carries a
@@ -17,6 +18,8 @@ export interface FeedShift {
   segment: ShiftSegment;
 }
 
+const overrideLine = (o: ScheduleOverride) => (o.remove ? `Override: ${o.remove} off call` : o.replaces ? `Override: ${o.user} covers for ${o.replaces}` : `Override: ${o.user} on call as well`);
+
 /** One VEVENT per stretch on call (or shadowing), as a calendar app subscribes to it. */
 export function calendarFeed(name: string, shifts: FeedShift[], generatedAt: DateTime, focusUser?: string): string {
   const calendar = ical({ name, prodId: { company: 'prodeng', product: 'oncall' }, ttl: 3600 });
@@ -30,7 +33,7 @@ export function calendarFeed(name: string, shifts: FeedShift[], generatedAt: Dat
       end: segment.end.toJSDate(),
       stamp: generatedAt.toJSDate(),
       summary,
-      description: [`Schedule: ${schedule}`, `On call: ${people}`, ...segment.shadows.map((s) => `Shadow: ${s.user} (following ${s.shadowing})`)].join('\n'),
+      description: [`Schedule: ${schedule}`, `On call: ${people}`, ...segment.overrides.map(overrideLine), ...segment.shadows.map((s) => `Shadow: ${s.user} (following ${s.shadowing})`)].join('\n'),
     });
   }
   return calendar.toString();

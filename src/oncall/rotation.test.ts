@@ -103,9 +103,9 @@ describe('rotation arithmetic', () => {
       ],
     });
     const monday = onCallAt(spec, utc('2026-11-03T10:00:00Z'));
-    expect(monday).toEqual({ users: ['alice'], layer: 'weekly', shadows: [{ user: 'intern', shadowing: 'alice' }] });
+    expect(monday).toEqual({ users: ['alice'], layer: 'weekly', overrides: [], shadows: [{ user: 'intern', shadowing: 'alice' }] });
     expect(onCallAt(spec, utc('2026-11-10T10:00:00Z')).shadows).toEqual([{ user: 'newbie', shadowing: 'bob' }]);
     // Both have expired by themselves.
-    expect(onCallAt(spec, utc('2026-11-24T10:00:00Z'))).toEqual({ users: ['bob'], layer: 'weekly', shadows: [] });
+    expect(onCallAt(spec, utc('2026-11-24T10:00:00Z'))).toEqual({ users: ['bob'], layer: 'weekly', overrides: [], shadows: [] });
   });
 });

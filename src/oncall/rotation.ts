@@ -1,5 +1,5 @@
 import { DateTime, type DurationLikeObject } from 'luxon';
-import type { ScheduleLayer, ScheduleSpec } from './scheduleKind.js';
+import type { ScheduleLayer, ScheduleOverride, ScheduleSpec } from './scheduleKind.js';
 import { cachedZone } from './cachedZone.js';
 
 type Unit = 'weeks' | 'days' | 'hours' | 'minutes';
@@ -125,6 +125,8 @@ export interface OnCallAt {
   users: string[];
   /** the layer the primary came from (null when an override or nobody) */
   layer: string | null;
+  /** the overrides that changed who is on call at that moment, in the order they applied */
+  overrides: ScheduleOverride[];
   shadows: Array<{ user: string; shadowing: string }>;
 }
 
@@ -145,11 +147,21 @@ export function onCallAt(spec: ScheduleSpec, at: DateTime): OnCallAt {
   }
   let users = primary ? [primary.user] : [];
   let layer = primary?.layer ?? null;
+  const applied: ScheduleOverride[] = [];
   for (const o of spec.overrides) {
     if (!within(o, zone, at)) continue;
-    if (o.remove) users = users.filter((u) => u !== o.remove);
-    else if (o.replaces) users = users.map((u) => (u === o.replaces ? o.user! : u));
-    else if (!users.includes(o.user!)) users = [...users, o.user!];
+    // One that finds nothing to do (replaces someone not on call) changes nothing and is not reported.
+    if (o.remove) {
+      if (!users.includes(o.remove)) continue;
+      users = users.filter((u) => u !== o.remove);
+    } else if (o.replaces) {
+      if (!users.includes(o.replaces)) continue;
+      users = users.map((u) => (u === o.replaces ? o.user! : u));
+    } else {
+      if (users.includes(o.user!)) continue;
+      users = [...users, o.user!];
+    }
+    applied.push(o);
     if (primary && !users.includes(primary.user)) layer = null;
   }
   const shadows: OnCallAt['shadows'] = [];
@@ -158,7 +170,7 @@ export function onCallAt(spec: ScheduleSpec, at: DateTime): OnCallAt {
     const followed = s.follows.user ? (users.includes(s.follows.user) ? s.follows.user : null) : s.follows.layer === layer ? (users[0] ?? null) : null;
     if (followed && followed !== s.user) shadows.push({ user: s.user, shadowing: followed });
   }
-  return { users, layer, shadows };
+  return { users, layer, overrides: applied, shadows };
 }
 
 /** Every moment in [from, to) where the answer of onCallAt may change. */
@@ -193,8 +205,14 @@ export interface ShiftSegment {
   start: DateTime;
   end: DateTime;
   users: string[];
+  /** the layer the primary came from; null when an override put someone else there, or nobody is on call */
+  layer: string | null;
+  /** the overrides in effect, so a calendar can tell override shifts from the rotation's */
+  overrides: ScheduleOverride[];
   shadows: OnCallAt['shadows'];
 }
+
+const sameOverrides = (a: ScheduleOverride[], b: ScheduleOverride[]) => a.length === b.length && a.every((o, i) => o === b[i]);
 
 /** The schedule's shifts over [from, to): consecutive stretches with the same people on call. */
 export function shiftsBetween(spec: ScheduleSpec, from: DateTime, to: DateTime): ShiftSegment[] {
@@ -205,8 +223,15 @@ export function shiftsBetween(spec: ScheduleSpec, from: DateTime, to: DateTime):
     if (end <= p) return;
     const who = onCallAt(spec, p);
     const last = segments[segments.length - 1];
-    if (last && last.users.join() === who.users.join() && JSON.stringify(last.shadows) === JSON.stringify(who.shadows) && last.end.toMillis() === p.toMillis()) last.end = end;
-    else segments.push({ start: p, end, users: who.users, shadows: who.shadows });
+    const same =
+      last &&
+      last.end.toMillis() === p.toMillis() &&
+      last.users.join() === who.users.join() &&
+      last.layer === who.layer &&
+      sameOverrides(last.overrides, who.overrides) &&
+      JSON.stringify(last.shadows) === JSON.stringify(who.shadows);
+    if (same) last.end = end;
+    else segments.push({ start: p, end, users: who.users, layer: who.layer, overrides: who.overrides, shadows: who.shadows });
   });
   return segments;
 }

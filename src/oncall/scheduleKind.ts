@@ -67,6 +67,7 @@ export const scheduleSpecSchema = z
 
 export type ScheduleSpec = z.output<typeof scheduleSpecSchema>;
 export type ScheduleLayer = ScheduleSpec['layers'][number];
+export type ScheduleOverride = ScheduleSpec['overrides'][number];
 export type ScheduleDoc = ConfigDoc<ScheduleSpec>;
 
 function userRefs(doc: ScheduleDoc, config: LoadedConfig) {

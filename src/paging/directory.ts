@@ -10,7 +10,7 @@ export interface PagingDirectory {
   users: Map<string, UserSpec>;
   teams: Map<string, TeamSpec>;
   services: Map<string, ServiceSpec>;
-  schedules: Map<string, ScheduleSpec>;
+  schedules: ReadonlyMap<string, ScheduleSpec>;
   policies: Map<string, EscalationPolicySpec>;
 }
 
@@ -55,8 +55,10 @@ export function recipientsOf(dir: PagingDirectory, targets: EscalationPolicySpec
     const schedule = dir.schedules.get(t.schedule!);
     if (!schedule) continue;
     if (t.next) {
-      // The person on the shift after the current one.
-      const [, next] = shiftsBetween(schedule, at, at.plus({ days: 60 })).filter((s) => s.users.length > 0);
+      // The person on the shift after the current one. Shifts also split where
+      // only the layer or an override changes, so the next is the first with other people.
+      const [current, ...later] = shiftsBetween(schedule, at, at.plus({ days: 60 })).filter((s) => s.users.length > 0);
+      const next = later.find((s) => s.users.join() !== current!.users.join());
       for (const u of next?.users ?? []) add(u, `next on call in ${t.schedule}`);
       continue;
     }

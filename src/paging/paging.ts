@@ -4,6 +4,7 @@ import type { Clock } from '../store/clock.js';
 import type { Store } from '../store/store.js';
 import { claimWork, enqueueWork, finishWork, renewLease } from '../store/workQueue.js';
 import { periodicTask } from '../store/periodicTask.js';
+import type { LiveSchedules } from '../oncall/liveSchedules.js';
 import { ackLink, linkSecret } from './ackLinks.js';
 import { sendEmail, sendSlack, sendWebhook, type DeliveryResult, type PageMessage } from './channels.js';
 import { recipientsOf, routeFor, type PagingDirectory } from './directory.js';
@@ -16,6 +17,8 @@ export interface PagingOptions {
   clock: Clock;
   logger: Logger;
   directory: PagingDirectory;
+  /** the schedules with their stored overrides; the API's own instance, so an override added there pages at once */
+  liveSchedules: LiveSchedules;
   /** where acknowledgement links point (PRODENG_PUBLIC_URL, else the server's own URL) */
   baseUrl(): string;
   owner: string;
@@ -56,7 +59,8 @@ async function pageStep(opts: PagingOptions, incidentId: number, payload: { step
   }
   const step = policy.steps[payload.step]!;
   const label = `step ${payload.step + 1} of ${policy.steps.length}${payload.round > 0 ? `, round ${payload.round + 1}` : ''}`;
-  const recipients = recipientsOf(directory, step.targets, DateTime.fromMillis(now, { zone: 'UTC' }));
+  const schedules = (await opts.liveSchedules.current()).specs;
+  const recipients = recipientsOf({ ...directory, schedules }, step.targets, DateTime.fromMillis(now, { zone: 'UTC' }));
   if (recipients.users.length === 0) {
     const fallback = team ? directory.teams.get(team)?.fallback : undefined;
     if (fallback) {

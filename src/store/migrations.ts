@@ -282,6 +282,24 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_overrides': {
+      async up(db: Kysely<any>) {
+        // On-call overrides added at run time (config overrides stay in YAML).
+        await idColumn(db, 'schedule_overrides')
+          .addColumn('schedule', 'text', (c) => c.notNull())
+          .addColumn('user_name', 'text', (c) => c.notNull())
+          .addColumn('replaces', 'text')
+          .addColumn('starts_at', 'bigint', (c) => c.notNull())
+          .addColumn('ends_at', 'bigint', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('cancelled_at', 'bigint')
+          .addColumn('cancelled_by', 'text')
+          .execute();
+        await db.schema.createIndex('schedule_overrides_schedule_ends_at').on('schedule_overrides').columns(['schedule', 'ends_at']).execute();
+      },
+    },
   };
 }
 

@@ -252,6 +252,24 @@ export interface ProbeTargetsTable {
   next_at: Millis;
 }
 
+/** An on-call override added through the API; config overrides live in the Schedule document. */
+export interface ScheduleOverridesTable {
+  id: Generated<number>;
+  schedule: string;
+  /** who is on call instead (or as well) */
+  user_name: string;
+  /** whom user_name stands in for; null: user_name is on call alongside whoever else is */
+  replaces: string | null;
+  starts_at: Millis;
+  ends_at: Millis;
+  created_by: string;
+  /** '' when none was given */
+  reason: string;
+  created_at: Millis;
+  cancelled_at: Millis | null;
+  cancelled_by: string | null;
+}
+
 export interface Database {
   alerts: AlertsTable;
   alert_events: AlertEventsTable;
@@ -270,6 +288,7 @@ export interface Database {
   incident_events: IncidentEventsTable;
   notifications: NotificationsTable;
   settings: SettingsTable;
+  schedule_overrides: ScheduleOverridesTable;
 }
 
 /** Values prodeng makes once and keeps (the link-signing secret). */
@@ -279,6 +298,7 @@ export interface SettingsTable {
 }
 
 export type HostRow = Selectable<HostsTable>;
+export type ScheduleOverrideRow = Selectable<ScheduleOverridesTable>;
 
 export type RemediationRow = Selectable<RemediationsTable>;
 

@@ -163,6 +163,7 @@ function Silences() {
     <section className="card" aria-labelledby="h-silences">
       <h2 id="h-silences">Active silences ({silences.length})</h2>
       {problem ? <p role="alert">{problem}</p> : null}
+      {list.data && silences.length === 0 ? <p>None. Silence an alert from its page.</p> : null}
       <ul data-testid="silence-list">
         {silences.map((s) => (
           <li key={s.id}>

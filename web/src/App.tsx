@@ -3,7 +3,7 @@ import { setSessionToken } from './api';
 import { AlertList, AlertPage } from './Alerts';
 import { Fleet } from './Fleet';
 import { IncidentList, IncidentPage } from './Incidents';
-import { onLiveStatus, reconnectLive } from './liveEvents';
+import { onLiveChange, onLiveStatus, reconnectLive } from './liveEvents';
 import { Oncall } from './Oncall';
 import { Overview } from './Overview';
 import { RemediationPage } from './RemediationPage';
@@ -57,6 +57,8 @@ function Page({ route }: { route: string[] }) {
 function LiveIndicator() {
   const [live, setLive] = useState(false);
   useEffect(() => onLiveStatus(setLive), []);
+  // Keep the stream open while the console is, whether or not the page shown follows it.
+  useEffect(() => onLiveChange(() => undefined), []);
   return (
     <span className={live ? 'live on' : 'live'} data-testid="live" title={live ? 'changes appear as they happen' : 'reconnecting; pages still refresh every few seconds'}>
       {live ? 'live' : 'offline'}

@@ -64,6 +64,16 @@ function WeekCalendar({ schedule, weekStart }: { schedule: Schedule; weekStart: 
   const segments = shifts.data?.shifts ?? [];
   return (
     <div className="calendar" data-testid={`calendar-${schedule.name}`}>
+      <div className="calendar-day" aria-hidden="true">
+        <div />
+        <div className="calendar-hours">
+          {[0, 6, 12, 18].map((h) => (
+            <span key={h} style={{ left: `${(h / 24) * 100}%` }}>
+              {String(h).padStart(2, '0')}:00
+            </span>
+          ))}
+        </div>
+      </div>
       {days.map((day) => {
         const dayEnd = day + DAY_MS;
         const inDay = segments.filter((s) => Date.parse(s.start) < dayEnd && Date.parse(s.end) > day);
@@ -71,6 +81,7 @@ function WeekCalendar({ schedule, weekStart }: { schedule: Schedule; weekStart: 
           <div key={day} className="calendar-day">
             <div className="calendar-date">{new Date(day).toLocaleDateString(undefined, { weekday: 'short', month: 'short', day: 'numeric' })}</div>
             <div className="calendar-track">
+              {Date.now() >= day && Date.now() < dayEnd ? <div className="now" style={{ left: `${((Date.now() - day) / DAY_MS) * 100}%` }} title="now" /> : null}
               {inDay.map((s) => {
                 const start = Math.max(Date.parse(s.start), day);
                 const end = Math.min(Date.parse(s.end), dayEnd);
