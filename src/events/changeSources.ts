@@ -132,8 +132,6 @@ export function changeReaders(db: Db, limits: ReaderLimits): ChangeReaderFactory
           const row = await db.selectFrom('silences').select((eb) => eb.fn.max('updated_at').as('newest')).executeTakeFirst();
           return row?.newest == null ? null : Number(row.newest);
         },
-        // No index on updated_at: this scans the silences table, which holds
-        // tens to a few thousand rows.
         rows: (db, since, limit) =>
           db
             .selectFrom('silences')

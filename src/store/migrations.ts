@@ -300,6 +300,12 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('schedule_overrides_schedule_ends_at').on('schedule_overrides').columns(['schedule', 'ends_at']).execute();
       },
     },
+    // The console's change stream asks for silences changed since a time on every poll.
+    '0006_silence_changes': {
+      async up(db: Kysely<any>) {
+        await db.schema.createIndex('silences_updated_at').on('silences').column('updated_at').execute();
+      },
+    },
   };
 }
 
