@@ -121,7 +121,9 @@ const toLocalInput = (ms: number) => {
 /** "Alice covers for Bob from … to …": stored by the server, effective at once for paging and the calendar. */
 function OverrideForm({ schedule, onCall, people, onSaved }: { schedule: Schedule; onCall: string[]; people: string[]; onSaved(): void }) {
   const [user, setUser] = useState('');
-  const [replaces, setReplaces] = useState(onCall[0] ?? '');
+  // Until the person picks, default to covering whoever is on call now (known once loaded).
+  const [picked, setReplaces] = useState<string | null>(null);
+  const replaces = picked ?? onCall[0] ?? '';
   const [from, setFrom] = useState(() => toLocalInput(Date.now()));
   const [to, setTo] = useState(() => toLocalInput(Date.now() + 4 * 3_600_000));
   const [reason, setReason] = useState('');
