@@ -178,7 +178,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   let store: Store;
   try {
-    store = await openStore({ databaseUrl: opts.databaseUrl, dataDir: opts.dataDir, sqliteFile: opts.sqliteFile });
+    store = await openStore({
+      databaseUrl: opts.databaseUrl,
+      dataDir: opts.dataDir,
+      sqliteFile: opts.sqliteFile,
+      onIdleConnectionError: (err) => logger.warn({ err: err.message }, 'an idle database connection failed; the pool opens a new one when needed'),
+    });
   } catch (err) {
     throw new StartupError('store_unavailable', `cannot open the store: ${(err as Error).message}`);
   }

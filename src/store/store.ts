@@ -27,6 +27,12 @@ export interface StoreOptions {
   dataDir?: string | undefined;
   /** SQLite file name inside dataDir, or ':memory:' */
   sqliteFile?: string | undefined;
+  /**
+   * An idle PostgreSQL connection failed (the server restarted, an admin
+   * ended it): the pool drops it and opens another when needed. Without a
+   * listener the pool's error event would end the process.
+   */
+  onIdleConnectionError?: ((err: Error) => void) | undefined;
 }
 
 export function redactUrl(url: string): string {
@@ -41,7 +47,7 @@ export function redactUrl(url: string): string {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const url = options.databaseUrl;
-  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options.onIdleConnectionError ?? (() => {}));
   if (url) throw new Error(`DATABASE_URL must start with postgres:// or postgresql:// (got "${redactUrl(url)}")`);
   return openSqlite(options.dataDir ?? '.prodeng-data', options.sqliteFile ?? 'prodeng.db');
 }
@@ -70,13 +76,14 @@ async function openSqlite(dataDir: string, file: string): Promise<Store> {
   return store;
 }
 
-async function openPostgres(url: string): Promise<Store> {
+async function openPostgres(url: string, onIdleConnectionError: (err: Error) => void): Promise<Store> {
   // int8 columns hold epoch milliseconds and ids; both fit in a JS number.
   const types = {
     getTypeParser: (oid: number, format?: any) =>
       oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
   };
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.PRODENG_PG_POOL ?? 10), types });
+  pool.on('error', onIdleConnectionError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const store: Store = { db, dialect: 'postgres', location: redactUrl(url), migrated: false, close: () => db.destroy() };
   await migrateToLatest(db, 'postgres');
