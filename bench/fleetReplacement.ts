@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startProdeng } from './peers.js';
+import { percentile, startProdeng } from './peers.js';
 
 export interface ReplacementFigures {
   crashes: number;
@@ -17,11 +17,6 @@ export interface ReplacementFigures {
   probeIntervalMs: number;
   failureThreshold: number;
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
-};
 
 interface Endpoint {
   host: string;

@@ -20,7 +20,7 @@ export interface IntakeWorkload {
 }
 
 /** Distinct alerts, as Prometheus posts them, the same bodies for every target. */
-function batches(w: IntakeWorkload, runId: string): string[] {
+export function batches(w: IntakeWorkload, runId: string): string[] {
   const out: string[] = [];
   const startsAt = new Date().toISOString();
   for (let b = 0; b < w.alerts / w.batchSize; b++) {
@@ -39,13 +39,15 @@ function batches(w: IntakeWorkload, runId: string): string[] {
   return out;
 }
 
-async function drive(target: Target, bodies: string[], senders: number): Promise<{ seconds: number; p99: number }> {
+/** Posts the bodies with `senders` requests in flight; with `stopAfterMs`, starts no new request after that long. `posted` counts bodies answered. */
+export async function drive(target: Target, bodies: string[], senders: number, stopAfterMs = Infinity): Promise<{ seconds: number; p99: number; posted: number }> {
   let next = 0;
   const latencies: number[] = [];
   const started = performance.now();
   await Promise.all(
     Array.from({ length: senders }, async () => {
       for (;;) {
+        if (performance.now() - started >= stopAfterMs) return;
         const i = next++;
         if (i >= bodies.length) return;
         const t0 = performance.now();
@@ -58,7 +60,7 @@ async function drive(target: Target, bodies: string[], senders: number): Promise
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN };
+  return { seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN, posted: latencies.length };
 }
 
 async function measure(target: Target, w: IntakeWorkload): Promise<IntakeFigures> {

@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { intakeBench, type IntakeFigures, type IntakeWorkload } from './intakeBench.js';
@@ -8,6 +8,7 @@ import { remediationLatency, type LatencyFigures } from './remediationLatency.js
 import { fleetReplacement, type ReplacementFigures } from './fleetReplacement.js';
 import { probeOverhead, type ProbeOverheadFigures } from './probeOverhead.js';
 import { pagingLatency, type PagingFigures } from './pagingLatency.js';
+import { consoleLiveUpdates, type ConsoleFigures } from './consoleLiveUpdates.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -110,6 +111,39 @@ Goals: page p99 under 1 s (${p.p99Ms < 1000 ? 'met' : 'not met'}); on-call looku
 `;
 }
 
+function consoleSection(c: ConsoleFigures, load: number): string {
+  const t = c.throughput;
+  const ratio = t.alertsPerSecondStreams / t.alertsPerSecondNoStreams;
+  const perEventStreamUs = ((t.serverCpuMsPer1000Streams - t.serverCpuMsPer1000NoStreams) * 1000) / 1000 / c.streams;
+  return `## console: live updates
+
+\`GET /api/v1/events\` with ${c.streams} streams open against prodeng as its own process on embedded SQLite; each client is what the console does: \`fetch\` reading the body, \`eventStreamParser\`, JSON per event (all ${c.streams} in one worker thread of the benchmark process, apart from the thread that posts). The server polls the store every ${fmt(c.pollIntervalMs)} ms while a stream is open.
+
+**Live latency**: ${fmt(c.alerts)} alerts with distinct fingerprints posted one per request to \`POST /api/v2/alerts\` (Prometheus format) at ${fmt(c.perSecondAchieved)}/s. Timed from each POST's 2xx until each stream has the \`alert\` event (action \`firing\`) for it, over all (alert, stream) pairs. Each alert carries its own \`instance\` label; after the run its id is read back from \`GET /api/v1/alerts?match[]={run="…"}\` and matched with the \`alertId\` of the events. Both ends are read from one monotonic clock.${c.minMs < 0 ? " An event can reach a stream before the client has handled the POST's answer (the poll can run between the commit and the reply), hence a negative minimum." : ''}
+
+**Cost**: CPU of the prodeng process (utime + stime from /proc) over ${fmt(c.idleSeconds)} s with the ${c.streams} streams open and idle (no alerts arriving: the poller and heartbeats), and over as long with every stream closed (the poller stops with the last one), in ${c.idleSlices} slices each, alternated, since the server's own periodic work (the same in both) makes any one window vary by about a point.
+
+**Intake with and without streams**: distinct alerts in batches of ${t.batchSize} by ${t.senders} concurrent senders, as in the intake benchmark, for ${t.seconds} s a run (${fmt(t.alertsPerRunNoStreams)} alerts a run on average with no stream, ${fmt(t.alertsPerRunStreams)} with streams), with no stream open and with ${c.streams} open, alternated over ${t.rounds} rounds; every stream receives every event. No peer is named for this workload (Alertmanager has no push stream of changes); the comparison is prodeng with no stream open.
+
+Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'} (load average ${fmt(load, 1)} at the start).
+
+| streams | (alert, stream) pairs | missed | p50 (ms) | p99 (ms) | max (ms) | min (ms) | POST p50 / p99 (ms) |
+|---:|---:|---:|---:|---:|---:|---:|---:|
+| ${c.streams} | ${fmt(c.pairs - c.missed)} of ${fmt(c.pairs)} | **${fmt(c.missed)}** | ${fmt(c.p50Ms)} | ${fmt(c.p99Ms)} | ${fmt(c.maxMs)} | ${fmt(c.minMs)} | ${fmt(c.postP50Ms, 1)} / ${fmt(c.postP99Ms, 1)} |
+
+| CPU, ${c.streams} idle streams | CPU, no stream | difference |
+|---:|---:|---:|
+| ${fmt(c.cpuShareStreams * 100, 1)}% of a core | ${fmt(c.cpuShareNoStreams * 100, 1)}% | ${fmt((c.cpuShareStreams - c.cpuShareNoStreams) * 100, 1)} points |
+
+| intake | alerts/s | server CPU per 1,000 alerts (ms) | streams caught up after the last 2xx (ms) | streams cut off |
+|---|---:|---:|---:|---:|
+| no stream | ${fmt(t.alertsPerSecondNoStreams)} | ${fmt(t.serverCpuMsPer1000NoStreams)} | | |
+| ${c.streams} streams | ${fmt(t.alertsPerSecondStreams)} | ${fmt(t.serverCpuMsPer1000Streams)} | ${fmt(t.catchUpMs)} | ${t.cut} |
+
+Missed events: ${c.missed} of ${fmt(c.pairs)} (must be 0: ${c.missed === 0 && c.dropped === 0 ? 'met' : 'not met'}; ${c.dropped} streams dropped). **Intake with ${c.streams} streams / with none: ${fmt(ratio, 2)}** (alerts/s). At full intake rate the server spends about ${fmt(perEventStreamUs, 1)} µs of CPU per event per stream sending the changes, on the thread that also answers intake: each poll's batch is encoded once and the same bytes written to every stream.${t.cut > 0 ? ` ${t.cut} streams were cut off during the intake runs: a stream that leaves more than 1 MB unread is closed (the console reconnects and refetches), and here all ${c.streams} clients parse on one thread of a machine whose other core runs the server; they are opened again before the next run.` : ''}
+`;
+}
+
 function waveSection(f: WaveFigures): string {
   return `## remediation: failure wave
 
@@ -126,6 +160,25 @@ Goal: under 10 s with 0 gate violations.
 }
 
 const which = process.argv[2] ?? 'intake';
+if (which === 'console') {
+  const load = loadavg()[0] ?? NaN;
+  const c = await consoleLiveUpdates(repoRoot, {
+    streams: 100,
+    alerts: 2000,
+    perSecond: 50,
+    idleSeconds: 20,
+    idleSlices: 4,
+    throughput: { alerts: 100_000, batchSize: 100, senders: 8, seconds: 4 },
+    throughputRounds: 2,
+  });
+  const t = c.throughput;
+  console.log(`live: ${fmt(c.pairs - c.missed)}/${fmt(c.pairs)} (alert, stream) pairs, ${c.missed} missed, p50 ${fmt(c.p50Ms)} ms, p99 ${fmt(c.p99Ms)} ms, max ${fmt(c.maxMs)} ms`);
+  console.log(`cost: ${fmt(c.cpuShareStreams * 100, 1)}% of a core with ${c.streams} idle streams, ${fmt(c.cpuShareNoStreams * 100, 1)}% with none`);
+  console.log(`intake: ${fmt(t.alertsPerSecondStreams)} alerts/s with ${c.streams} streams, ${fmt(t.alertsPerSecondNoStreams)} with none (ratio ${fmt(t.alertsPerSecondStreams / t.alertsPerSecondNoStreams, 2)})`);
+  writeSection('console: live updates', consoleSection(c, load));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
 if (which === 'oncall') {
   const p = await pagingLatency(repoRoot, 1000);
   console.log(`paging: ${p.delivered}/${p.incidents} delivered, p50 ${fmt(p.p50Ms)} ms, p99 ${fmt(p.p99Ms)} ms; on-call lookup p50 ${fmt(p.lookupP50Us)} µs, p99 ${fmt(p.lookupP99Us)} µs`);
@@ -154,7 +207,7 @@ if (which === 'remediation') {
   process.exit(0);
 }
 if (which !== 'intake') {
-  console.error(`unknown benchmark "${which}"; available: intake, remediation, fleet, oncall`);
+  console.error(`unknown benchmark "${which}"; available: intake, remediation, fleet, oncall, console`);
   process.exit(2);
 }
 const workload: IntakeWorkload = {

@@ -7,7 +7,7 @@ import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { onCallAt } from '../src/oncall/rotation.js';
 import { scheduleSpecSchema, type ScheduleSpec } from '../src/oncall/scheduleKind.js';
-import { freePort, startProdeng } from './peers.js';
+import { freePort, percentile, startProdeng } from './peers.js';
 
 export interface PagingFigures {
   incidents: number;
@@ -20,11 +20,6 @@ export interface PagingFigures {
   lookupP99Us: number;
   apiAllSchedulesMs: number;
 }
-
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
-};
 
 const TEAMS = 50;
 const SCHEDULES = 1000;

@@ -13,6 +13,33 @@ export interface Target {
 
 export const freePort = freeLoopbackPort;
 
+/** The value at quantile `p` (0..1) of `values`, nearest rank below; the input is not changed. */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  const sorted = Float64Array.from(values).sort();
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
+}
+
+const TICKS_PER_SECOND = 100; // Linux USER_HZ
+
+/** utime + stime of a process, in seconds, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** One unlabelled sample of a server's /metrics, 0 when absent. */
+export async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/** A monotonic clock in milliseconds that all threads of this process share (performance.now() starts anew in each worker). */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1000n) / 1000;
+}
+
 /** Peak resident set size of a process, from the kernel's high-water mark. */
 export function peakRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startProdeng, type Target } from './peers.js';
+import { cpuSeconds, metric, startProdeng, type Target } from './peers.js';
 
 export interface ProbeOverheadFigures {
   targets: number;
@@ -14,21 +14,6 @@ export interface ProbeOverheadFigures {
   /** CPU of the prodeng process as a share of one core, with the probes and without them */
   cpuShare: number;
   idleCpuShare: number;
-}
-
-const TICKS_PER_SECOND = 100; // Linux USER_HZ
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
 }
 
 /** Health endpoints for the probed hosts: a handful of ports in this process, shared round-robin. */

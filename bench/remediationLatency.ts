@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startProdeng } from './peers.js';
+import { freePort, percentile, startProdeng } from './peers.js';
 
 export interface LatencyFigures {
   /** background alerts per second the run asked for, and what intake accepted */
@@ -19,8 +19,6 @@ export interface LatencyFigures {
   intakeP99Ms: number;
   seconds: number;
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
 
 /** Receives the runbook's first action: an HTTP call naming the alert's instance. */
 async function actionReceiver(seen: Map<string, number>): Promise<{ server: Server; port: number }> {

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import { changeFeed } from '../events/changeFeed.js';
-import { changeEventNames, type HelloData } from '../events/changeEvents.js';
+import { changeEventNames, type ChangeEvent, type HelloData } from '../events/changeEvents.js';
 import type { ApiDeps } from './deps.js';
 import { sendProblem } from './problems.js';
-import { openSseStream, type SseStream } from './sseStream.js';
+import { batchEncoder, openSseStream, type SseStream } from './sseStream.js';
 
 export const EVENTS_PATH = '/api/v1/events';
 
@@ -26,6 +26,7 @@ export function eventRoutes(app: FastifyInstance, deps: ApiDeps, opts: EventRout
   const maxStreams = opts.maxStreams ?? 500;
   const feed = changeFeed({ db: deps.store.db, logger: deps.logger, pollIntervalMs: opts.pollIntervalMs });
   const streams = new Set<SseStream>();
+  const encode = batchEncoder<ChangeEvent>();
 
   new Gauge({
     name: 'prodeng_event_streams',
@@ -55,7 +56,7 @@ export function eventRoutes(app: FastifyInstance, deps: ApiDeps, opts: EventRout
   app.get(EVENTS_PATH, { exposeHeadRoute: false }, async (request, reply) => {
     if (streams.size >= maxStreams) return sendProblem(reply, 503, 'too_many_streams', `this server already has ${maxStreams} event streams open; try again later`);
     let stream: SseStream | null = null;
-    const subscription = await feed.subscribe((change) => stream?.send(change.event, change.data));
+    const subscription = await feed.subscribe((changes) => stream?.sendEncoded(encode(changes)));
     if (!subscription.ok) return sendProblem(reply, 503, subscription.code, subscription.message);
 
     // From here on the handler writes the response itself; neither the

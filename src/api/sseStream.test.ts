@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openSseStream, sseFrame, type SseEndReason, type SseStream } from './sseStream.js';
+import { batchEncoder, openSseStream, sseFrame, type SseEndReason, type SseStream } from './sseStream.js';
 
 describe('sseFrame', () => {
   it('is one event line and one data line; line breaks in the data stay escaped', () => {
@@ -41,5 +41,20 @@ describe('openSseStream', () => {
     const res = await fetch(url);
     expect(await res.text()).toBe('retry: 1500\n\n');
     expect(ends).toEqual(['server_closing']);
+  });
+});
+
+describe('batchEncoder', () => {
+  it('encodes a batch as consecutive frames, and the same batch only once', () => {
+    const encode = batchEncoder<{ event: string; data: unknown }>();
+    const batch = [
+      { event: 'alert', data: { alertId: 1 } },
+      { event: 'host', data: { host: 'web-1' } },
+    ];
+    const bytes = encode(batch);
+    expect(bytes.toString()).toBe(sseFrame('alert', { alertId: 1 }) + sseFrame('host', { host: 'web-1' }));
+    expect(encode(batch)).toBe(bytes);
+    const next = encode([{ event: 'alert', data: { alertId: 2 } }]);
+    expect(next.toString()).toBe(sseFrame('alert', { alertId: 2 }));
   });
 });

@@ -5,6 +5,8 @@ export type SseEndReason = 'client_closed' | 'server_closing' | 'slow_client';
 /** One open text/event-stream response. */
 export interface SseStream {
   send(event: string, data: unknown): void;
+  /** writes frames already encoded (sseFrames), e.g. the same bytes to many streams */
+  sendEncoded(frames: Buffer): void;
   /** ends the stream for the server's own reasons; the client sees a clean end and may reconnect */
   close(reason: Exclude<SseEndReason, 'client_closed'>): void;
   readonly ended: boolean;
@@ -25,6 +27,19 @@ export function sseFrame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/**
+ * Encodes a batch of events once, for every stream it goes to: the feed
+ * hands each stream the same batch, so the last one encoded is kept. One
+ * JSON.stringify and one Buffer per event, not one per event per stream.
+ */
+export function batchEncoder<T extends { event: string; data: unknown }>(): (events: readonly T[]) => Buffer {
+  let last: { events: readonly T[]; bytes: Buffer } | null = null;
+  return (events) => {
+    if (last?.events !== events) last = { events, bytes: Buffer.from(events.map((e) => sseFrame(e.event, e.data)).join('')) };
+    return last.bytes;
+  };
+}
+
 export const sseHeartbeat = ': keep-alive\n\n';
 
 /** How long a closing stream may take to flush before its socket is cut. */
@@ -40,7 +55,7 @@ export function openSseStream(response: ServerResponse, opts: SseStreamOptions):
     opts.onEnd(reason);
   };
 
-  const write = (chunk: string) => {
+  const write = (chunk: string | Buffer) => {
     if (ended || response.destroyed) return;
     response.write(chunk);
     if (response.writableLength > opts.maxBufferedBytes) stream.close('slow_client');
@@ -51,6 +66,7 @@ export function openSseStream(response: ServerResponse, opts: SseStreamOptions):
       return ended;
     },
     send: (event, data) => write(sseFrame(event, data)),
+    sendEncoded: (frames) => write(frames),
     close(reason) {
       if (ended) return;
       finish(reason);

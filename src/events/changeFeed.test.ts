@@ -39,8 +39,8 @@ describe('changeFeed', () => {
     const feed = changeFeed({ db: null as never, logger: silent, pollIntervalMs: 5, readers: [factory] });
     const a: ChangeEvent[] = [];
     const b: ChangeEvent[] = [];
-    const subA = await feed.subscribe((c) => a.push(c));
-    const subB = await feed.subscribe((c) => b.push(c));
+    const subA = await feed.subscribe((c) => a.push(...c));
+    const subB = await feed.subscribe((c) => b.push(...c));
     expect(subA.ok && subB.ok).toBe(true);
     expect(table.starts).toBe(1);
     expect(feed.polling).toBe(true);
@@ -62,6 +62,19 @@ describe('changeFeed', () => {
     await feed.close();
   });
 
+  it('hands a listener what one read found as one batch, in order, and no empty batches', async () => {
+    const { table, factory } = fakeTable();
+    const feed = changeFeed({ db: null as never, logger: silent, pollIntervalMs: 5, readers: [factory] });
+    const batches: ChangeEvent[][] = [];
+    await feed.subscribe((c) => batches.push([...c]));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(batches).toEqual([]);
+    table.waiting.push(hostChange(1), hostChange(2), hostChange(3));
+    await vi.waitFor(() => expect(batches).toHaveLength(1));
+    expect(batches[0]).toEqual([hostChange(1), hostChange(2), hostChange(3)]);
+    await feed.close();
+  });
+
   it('answers store_unavailable when it cannot start reading, and tries again for the next subscriber', async () => {
     const { table, factory } = fakeTable();
     const feed = changeFeed({ db: null as never, logger: silent, pollIntervalMs: 5, readers: [factory] });
@@ -80,7 +93,7 @@ describe('changeFeed', () => {
     const logger = { warn: vi.fn(), info: vi.fn() } as unknown as typeof silent;
     const feed = changeFeed({ db: null as never, logger, pollIntervalMs: 5, readers: [factory] });
     const got: ChangeEvent[] = [];
-    await feed.subscribe((c) => got.push(c));
+    await feed.subscribe((c) => got.push(...c));
     table.failNextRead = true;
     await vi.waitFor(() => expect(logger.warn).toHaveBeenCalledTimes(1));
     table.waiting.push(hostChange(1));
@@ -96,7 +109,7 @@ describe('changeFeed', () => {
     await feed.subscribe(() => {
       throw new Error('broken');
     });
-    await feed.subscribe((c) => got.push(c));
+    await feed.subscribe((c) => got.push(...c));
     table.waiting.push(hostChange(1));
     await vi.waitFor(() => expect(got).toHaveLength(1));
     await feed.close();

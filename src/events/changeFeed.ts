@@ -5,7 +5,12 @@ import type { ChangeEvent } from './changeEvents.js';
 import type { ChangeReader, ChangeReaderFactory, ReaderLimits } from './changeReader.js';
 import { changeReaders } from './changeSources.js';
 
-export type ChangeListener = (change: ChangeEvent) => void;
+/**
+ * Called once per batch the poller read, in commit order. A batch, not one
+ * call per change: a listener that forwards changes (an event stream) can
+ * encode the batch once for every stream and write it in one go.
+ */
+export type ChangeListener = (changes: readonly ChangeEvent[]) => void;
 
 export type Subscription =
   | { ok: true; unsubscribe(): void }
@@ -19,7 +24,7 @@ export type Subscription =
  * listeners; it runs from the first subscriber to the last.
  */
 export interface ChangeFeed {
-  /** listens from now on; the listener is called for each change committed after the subscription */
+  /** listens from now on; the listener is called with the changes committed after the subscription, a batch at a time */
   subscribe(listener: ChangeListener): Promise<Subscription>;
   readonly subscribers: number;
   /** true while the poller runs */
@@ -65,7 +70,7 @@ function startPoller(factories: ChangeReaderFactory[], intervalMs: number, deliv
         const { events, full } = await reader.read();
         // A stopped poller's listeners are gone; what it read is dropped.
         if (stopped) return;
-        for (const event of events) deliver(event);
+        if (events.length > 0) deliver(events);
         more ||= full;
       }
       if (failing) logger.info('change feed reads the store again');
@@ -112,12 +117,12 @@ export function changeFeed(opts: ChangeFeedOptions): ChangeFeed {
   let poller: Poller | null = null;
   let closed = false;
 
-  const deliver = (change: ChangeEvent) => {
+  const deliver: ChangeListener = (changes) => {
     for (const entry of listeners) {
       try {
-        entry.listener(change);
+        entry.listener(changes);
       } catch (err) {
-        opts.logger.warn({ err, event: change.event }, 'a change listener failed');
+        opts.logger.warn({ err, events: changes.length }, 'a change listener failed');
       }
     }
   };
