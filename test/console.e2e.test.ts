@@ -103,5 +103,18 @@ spec:
     await page.getByTestId('automation-state').getByText('Running').waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('prodeng.token'))).toBe('console-token');
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
+
+    // Documents the API serves as text come with the token too: the postmortem draft of an incident.
+    const auth = { authorization: 'Bearer console-token' };
+    await server.request('POST', '/api/v1/incidents', { title: 'card payments failing', service: 'checkout', by: 'dana' }, auth);
+    await server.request('POST', '/api/v1/incidents/1/notes', { by: 'dana', text: 'rolled back release 41' }, auth);
+    await page.goto(`${server.url}/#/incidents/1`);
+    await page.getByRole('button', { name: 'Postmortem draft' }).click();
+    const draft = await page.getByTestId('postmortem-draft').innerText();
+    expect(draft).toContain('# Postmortem: card payments failing');
+    expect(draft).toContain('rolled back release 41');
+    await page.screenshot({ path: artifactPath('console-postmortem.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .md' }).click()]);
+    expect(download.suggestedFilename()).toBe('incident-1-postmortem.md');
   }, 30_000);
 });

@@ -18,10 +18,31 @@ export function setSessionToken(token: string): void {
   sessionStorage.setItem(TOKEN_KEY, token);
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+function authHeaders(accept: string): Record<string, string> {
+  const headers: Record<string, string> = { accept };
   const token = sessionToken();
   if (token) headers.authorization = `Bearer ${token}`;
+  return headers;
+}
+
+/** A text document from the API (a postmortem draft, a digest), with the session's token: a plain link could not send it. */
+export async function apiText(path: string, accept = 'text/plain'): Promise<string> {
+  const res = await fetch(path, { headers: authHeaders(accept) });
+  const text = await res.text();
+  if (!res.ok) {
+    let message = `HTTP ${res.status}`;
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+    } catch {
+      // not a JSON problem; keep the status
+    }
+    throw new ApiError(res.status, message);
+  }
+  return text;
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const headers = authHeaders('application/json');
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
   const text = await res.text();
