@@ -80,6 +80,7 @@ export function Overview() {
       </section>
       <section aria-labelledby="h-remediations" className="card">
         <h2 id="h-remediations">Remediations in flight ({inFlight.length})</h2>
+        {remediations.data && inFlight.length === 0 ? <p>Automation is not acting on anything.</p> : null}
         <ul data-testid="remediations-in-flight">
           {inFlight.map((r) => (
             <li key={r.id}>
@@ -93,6 +94,7 @@ export function Overview() {
       </section>
       <section aria-labelledby="h-incidents" className="card">
         <h2 id="h-incidents">Open incidents ({open.length})</h2>
+        {incidents.data && open.length === 0 ? <p>No open incidents.</p> : null}
         <ul data-testid="open-incidents">
           {open.map((i) => (
             <li key={i.id}>

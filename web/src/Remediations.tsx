@@ -1,13 +1,17 @@
 import { useState } from 'react';
 import { api, ApiError } from './api';
+import { when } from './Alerts';
 import { useApi } from './useApi';
 
 interface Remediation {
   id: number;
   runbook: string;
   target: string;
+  service: string | null;
   status: string;
   reason: string;
+  dryRun: boolean;
+  createdAt: string;
 }
 
 const WHO_KEY = 'prodeng.who';
@@ -53,45 +57,57 @@ export function Remediations() {
         <span data-testid="kill-switch">{paused ? `paused by ${automation.data?.changedBy}` : 'automation running'}</span>
       </div>
       {problem ? <p role="alert">{problem}</p> : null}
-      <table data-testid="remediation-list">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">status</th>
-            <th scope="col">runbook</th>
-            <th scope="col">target</th>
-            <th scope="col">reason</th>
-            <th scope="col">
-              <span className="visually-hidden">actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {(list.data?.remediations ?? []).map((r) => (
-            <tr key={r.id}>
-              <td>
-                <a href={`#/remediations/${r.id}`}>#{r.id}</a>
-              </td>
-              <td>{r.status}</td>
-              <td>{r.runbook}</td>
-              <td>{r.target}</td>
-              <td>{r.reason}</td>
-              <td>
-                {r.status === 'awaiting_approval' ? (
-                  <>
-                    <button type="button" onClick={() => void post(`/api/v1/remediations/${r.id}/approve`)}>
-                      Approve #{r.id}
-                    </button>{' '}
-                    <button type="button" onClick={() => void post(`/api/v1/remediations/${r.id}/reject`)}>
-                      Reject #{r.id}
-                    </button>
-                  </>
-                ) : null}
-              </td>
+      {list.data && list.data.remediations.length === 0 ? <p>No remediations yet: when a runbook matches an alert, it shows here.</p> : null}
+      <div className="scroll">
+        <table data-testid="remediation-list">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">opened</th>
+              <th scope="col">status</th>
+              <th scope="col">runbook</th>
+              <th scope="col">service</th>
+              <th scope="col">target</th>
+              <th scope="col">reason</th>
+              <th scope="col">
+                <span className="visually-hidden">actions</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {(list.data?.remediations ?? []).map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <a href={`#/remediations/${r.id}`}>#{r.id}</a>
+                </td>
+                <td>
+                  <time dateTime={r.createdAt}>{when(r.createdAt)}</time>
+                </td>
+                <td>
+                  {r.status}
+                  {r.dryRun ? ' (dry run)' : ''}
+                </td>
+                <td>{r.runbook}</td>
+                <td>{r.service ?? '-'}</td>
+                <td>{r.target}</td>
+                <td>{r.reason}</td>
+                <td>
+                  {r.status === 'awaiting_approval' ? (
+                    <>
+                      <button type="button" onClick={() => void post(`/api/v1/remediations/${r.id}/approve`)}>
+                        Approve #{r.id}
+                      </button>{' '}
+                      <button type="button" onClick={() => void post(`/api/v1/remediations/${r.id}/reject`)}>
+                        Reject #{r.id}
+                      </button>
+                    </>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
