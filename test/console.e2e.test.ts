@@ -59,6 +59,11 @@ describe.skipIf(!haveChromium)('the web console in a real browser', () => {
     await page.getByTestId('incident-timeline').getByText('failing over the payments DB').waitFor();
     const timeline = await page.getByTestId('incident-timeline').innerText();
     expect(timeline).toContain('acknowledged by bob (API); escalation stopped');
+    // Someone else's note, through the API, reaches the open page by the event stream: while the stream is
+    // live the page polls only every 30 s, so it showing within 10 s is the stream's doing.
+    await page.locator('.live.on').waitFor();
+    await server.request('POST', '/api/v1/incidents/1/notes', { by: 'dana', text: 'payments DB is primary again' });
+    await page.getByTestId('incident-timeline').getByText('payments DB is primary again').waitFor({ timeout: 10_000 });
     await page.screenshot({ path: artifactPath('console-incident.png'), fullPage: true });
     const detail = await server.request('GET', '/api/v1/incidents/1');
     expect(detail.body.timeline.map((t: any) => t.kind)).toEqual(expect.arrayContaining(['opened', 'acknowledged', 'note']));
