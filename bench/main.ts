@@ -97,7 +97,7 @@ Goal: under 10% of a core with zero missed deadlines (${p.cpuShare < 0.1 && p.mi
 function pagingSection(p: PagingFigures): string {
   return `## on-call: page latency and on-call lookup
 
-**Page latency**: ${fmt(p.incidents)} incidents opened by hand (\`POST /api/v1/incidents\`) at 50 a second, across 50 teams, each paging its schedule's on-call person by email. Timed from the 2xx until a real SMTP server (\`smtp-server\`, in the benchmark process) has the message. prodeng runs as its own process on SQLite; its paging worker looks for work every 200 ms. The per-person page limit is lifted for the run (it is a gate with its own test).
+**Page latency**: ${fmt(p.incidents)} incidents opened by hand (\`POST /api/v1/incidents\`) at 50 a second, each for a service of its own (incidents of one service within 30 minutes are grouped and page once) owned by one of 50 teams, each paging its schedule's on-call person by email. Timed from the 2xx until a real SMTP server (\`smtp-server\`, in the benchmark process) has the message. prodeng runs as its own process on SQLite; its paging worker looks for work every 200 ms. The per-person page limit is lifted for the run (it is a gate with its own test).
 
 **On-call lookup**: who is on call in each of 1,000 schedules (weekly or daily rotations in five time zones, a restricted business-hours layer, an override) at a random time within a year (ten rounds, 10,000 lookups), through the same function the API and paging use, after one warm-up pass. Also one \`GET /api/v1/oncall\` answering for all 1,000 schedules. No peer is named for these workloads.
 
@@ -107,7 +107,7 @@ Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'un
 |---:|---:|---:|---:|---:|---:|---:|
 | ${p.delivered} of ${p.incidents} | ${fmt(p.p50Ms)} | ${fmt(p.p99Ms)} | ${fmt(p.maxMs)} | ${fmt(p.lookupP50Us)} | ${fmt(p.lookupP99Us)} | ${fmt(p.apiAllSchedulesMs)} |
 
-Goals: page p99 under 1 s (${p.p99Ms < 1000 ? 'met' : 'not met'}); on-call lookup under 1 ms (${p.lookupP99Us < 1000 ? 'met at p99' : p.lookupP50Us < 1000 ? 'met at p50, not at p99' : 'not met'}).
+Goals: page p99 under 1 s with every page delivered (${p.p99Ms < 1000 && p.delivered === p.incidents ? 'met' : 'not met'}); on-call lookup under 1 ms (${p.lookupP99Us < 1000 ? 'met at p99' : p.lookupP50Us < 1000 ? 'met at p50, not at p99' : 'not met'}).
 `;
 }
 

@@ -23,15 +23,17 @@ export interface PagingFigures {
 
 const TEAMS = 50;
 const SCHEDULES = 1000;
+const SERVICES = 1000;
 
 function config(): string {
   const docs: string[] = [];
   for (let t = 0; t < TEAMS; t++) {
     docs.push(`apiVersion: prodeng/v1\nkind: User\nmetadata: { name: u-${t} }\nspec: { email: u-${t}@example.com }\n`);
     docs.push(`apiVersion: prodeng/v1\nkind: Team\nmetadata: { name: team-${t} }\nspec: { escalationPolicy: policy-${t} }\n`);
-    docs.push(`apiVersion: prodeng/v1\nkind: Service\nmetadata: { name: svc-${t} }\nspec: { owner: team-${t} }\n`);
     docs.push(`apiVersion: prodeng/v1\nkind: EscalationPolicy\nmetadata: { name: policy-${t} }\nspec: { steps: [{ delay: 10m, targets: [{ schedule: sched-${t} }] }] }\n`);
   }
+  // A service per incident: incidents of one service within 30 minutes are grouped into one, which pages once.
+  for (let s = 0; s < SERVICES; s++) docs.push(`apiVersion: prodeng/v1\nkind: Service\nmetadata: { name: svc-${s} }\nspec: { owner: team-${s % TEAMS} }\n`);
   // 1,000 schedules of varied shapes (the first 50 page the teams), each a weekly or daily rotation in some zone with a restricted layer on top.
   const zones = ['Europe/Berlin', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'UTC'];
   for (let s = 0; s < SCHEDULES; s++) {
@@ -82,11 +84,13 @@ export async function pagingLatency(repoRoot: string, incidents: number): Promis
     const opened = new Map<number, number>();
     const posts: Promise<void>[] = [];
     const start = performance.now();
+    if (incidents > SERVICES) throw new Error(`at most ${SERVICES} incidents: one per service`);
     for (let i = 0; i < incidents; i++) {
       posts.push(
         (async () => {
-          const res = await fetch(`${prodeng.url}/api/v1/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: `benchmark incident ${i}`, service: `svc-${i % TEAMS}`, by: 'bench' }) });
+          const res = await fetch(`${prodeng.url}/api/v1/incidents`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: `benchmark incident ${i}`, service: `svc-${i}`, by: 'bench' }) });
           const body = (await res.json()) as { id: number };
+          if (opened.has(body.id)) throw new Error(`incident ${i} joined incident ${body.id} instead of opening its own: each must page on its own`);
           opened.set(body.id, performance.now());
         })(),
       );
