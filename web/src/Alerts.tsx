@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, ApiError } from './api';
 import { useActor } from './actor';
 import { useApi } from './useApi';
+import { when } from './when';
 
 export interface Alert {
   id: number;
@@ -34,8 +35,6 @@ interface Silence {
 }
 
 const STATUSES = ['firing', 'acknowledged', 'resolved'] as const;
-
-export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '-');
 
 function matcherText(m: Silence['matchers'][number]) {
   const op = m.isRegex ? (m.isEqual === false ? '!~' : '=~') : m.isEqual === false ? '!=' : '=';

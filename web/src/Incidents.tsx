@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { when } from './when';
+import { useActor } from './actor';
 import { api, apiText, ApiError } from './api';
 import { useApi } from './useApi';
 
@@ -16,37 +18,44 @@ interface IncidentDetail extends IncidentSummary {
   timeline: Array<{ at: string; source: string; kind: string; actor: string | null; message: string }>;
 }
 
-const WHO_KEY = 'prodeng.who';
-
 export function IncidentList() {
   const { data } = useApi<{ incidents: IncidentSummary[] }>('/api/v1/incidents', 5000, ['incident']);
   const incidents = data?.incidents ?? [];
   return (
     <section className="card" aria-labelledby="h-incidents-all">
       <h2 id="h-incidents-all">Incidents</h2>
-      {incidents.length === 0 ? <p>No incidents.</p> : null}
-      <table data-testid="incident-list">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">status</th>
-            <th scope="col">service</th>
-            <th scope="col">title</th>
-          </tr>
-        </thead>
-        <tbody>
-          {incidents.map((i) => (
-            <tr key={i.id}>
-              <td>{i.id}</td>
-              <td>{i.status}</td>
-              <td>{i.service ?? '-'}</td>
-              <td>
-                <a href={`#/incidents/${i.id}`}>{i.title}</a>
-              </td>
+      {data && incidents.length === 0 ? <p>No incidents.</p> : null}
+      <div className="scroll">
+        <table data-testid="incident-list">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">opened</th>
+              <th scope="col">status</th>
+              <th scope="col">service</th>
+              <th scope="col">title</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {incidents.map((i) => (
+              <tr key={i.id}>
+                <td>{i.id}</td>
+                <td>
+                  <time dateTime={i.createdAt}>{when(i.createdAt)}</time>
+                </td>
+                <td>
+                  {i.status}
+                  {i.acknowledgedBy ? ` (${i.acknowledgedBy})` : ''}
+                </td>
+                <td>{i.service ?? '-'}</td>
+                <td>
+                  <a href={`#/incidents/${i.id}`}>{i.title}</a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }
@@ -54,14 +63,14 @@ export function IncidentList() {
 /** One incident's whole story, with acknowledge, resolve and notes. */
 export function IncidentPage({ id }: { id: string }) {
   const { data, error, reload } = useApi<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`, 5000, ['incident']);
-  const [who, setWho] = useState(() => localStorage.getItem(WHO_KEY) ?? '');
+  const [who, setWho, commitWho] = useActor();
   const [note, setNote] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const act = async (path: string, body: Record<string, unknown>) => {
-    if (!who.trim()) return setProblem('Say who you are first.');
-    localStorage.setItem(WHO_KEY, who.trim());
+    const by = commitWho();
+    if (!by) return setProblem('Say who you are first.');
     try {
-      await api(`/api/v1/incidents/${encodeURIComponent(id)}/${path}`, { method: 'POST', body: { by: who.trim(), ...body } });
+      await api(`/api/v1/incidents/${encodeURIComponent(id)}/${path}`, { method: 'POST', body: { by, ...body } });
       setProblem(null);
       reload();
     } catch (e) {

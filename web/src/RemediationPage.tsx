@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError } from './api';
 import { useActor } from './actor';
-import { when } from './Alerts';
+import { when } from './when';
 import { useApi } from './useApi';
 
 interface Step {

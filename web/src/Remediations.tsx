@@ -1,6 +1,7 @@
 import { useState } from 'react';
+import { useActor } from './actor';
 import { api, ApiError } from './api';
-import { when } from './Alerts';
+import { when } from './when';
 import { useApi } from './useApi';
 
 interface Remediation {
@@ -14,20 +15,18 @@ interface Remediation {
   createdAt: string;
 }
 
-const WHO_KEY = 'prodeng.who';
-
 /** Remediations, newest first, with approve/reject for the waiting ones and the kill switch (asks before it acts). */
 export function Remediations() {
   const list = useApi<{ remediations: Remediation[] }>('/api/v1/remediations', 3000, ['remediation']);
   const automation = useApi<{ paused: boolean; changedBy: string | null; reason: string | null }>('/api/v1/automation', 5000, ['automation']);
-  const [who, setWho] = useState(() => localStorage.getItem(WHO_KEY) ?? '');
+  const [who, setWho, commitWho] = useActor();
   const [why, setWhy] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const post = async (path: string) => {
-    if (!who.trim() || !why.trim()) return setProblem('Say who you are and why first.');
-    localStorage.setItem(WHO_KEY, who.trim());
+    const by = commitWho();
+    if (!by || !why.trim()) return setProblem('Say who you are and why first.');
     try {
-      await api(path, { method: 'POST', body: { by: who.trim(), reason: why.trim() } });
+      await api(path, { method: 'POST', body: { by, reason: why.trim() } });
       setProblem(null);
       list.reload();
       automation.reload();
