@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alertmanagerBinary, peakRssBytes, startAlertmanager, startProdeng, type Target } from './peers.js';
+import { alertmanagerBinary, peakRssBytes, percentile, startAlertmanager, startProdeng, type Target } from './peers.js';
 
 export interface IntakeFigures {
   target: string;
@@ -59,8 +59,7 @@ export async function drive(target: Target, bodies: string[], senders: number, s
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? NaN, posted: latencies.length };
+  return { seconds, p99: percentile(latencies, 0.99), posted: latencies.length };
 }
 
 async function measure(target: Target, w: IntakeWorkload): Promise<IntakeFigures> {

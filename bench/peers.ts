@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freeLoopbackPort } from '../src/fleet/providers/localProcess.js';
+import { percentile as nearestRank } from '../src/reports/teamReports.js';
 
 export interface Target {
   name: string;
@@ -13,10 +14,9 @@ export interface Target {
 
 export const freePort = freeLoopbackPort;
 
-/** The value at quantile `p` (0..1) of `values`, nearest rank below; the input is not changed. */
+/** The value at quantile `p` (0..1) of `values`, by the reports' nearest-rank rule; NaN for none. The input is not changed. */
 export function percentile(values: ArrayLike<number>, p: number): number {
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? NaN;
+  return nearestRank(Array.from(values).sort((a, b) => a - b), p) ?? NaN;
 }
 
 const TICKS_PER_SECOND = 100; // Linux USER_HZ

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { when } from './when';
 import { useActor } from './actor';
 import { api, apiText, ApiError } from './api';
 import { useApi } from './useApi';
+import { when } from './when';
 
 interface IncidentSummary {
   id: number;

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { useActor } from './actor';
 import { api, ApiError } from './api';
-import { when } from './when';
 import { useApi } from './useApi';
+import { when } from './when';
 
 interface Remediation {
   id: number;

@@ -25,19 +25,22 @@ function authHeaders(accept: string): Record<string, string> {
   return headers;
 }
 
+/** The server's own message from a problem reply ({"error":{"message"}}), else the status: a proxy's error page is not JSON. */
+function problem(status: number, body: string): ApiError {
+  let message = `HTTP ${status}`;
+  try {
+    message = (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? message;
+  } catch {
+    // not a JSON problem; keep the status
+  }
+  return new ApiError(status, message);
+}
+
 /** A text document from the API (a postmortem draft, a digest), with the session's token: a plain link could not send it. */
 export async function apiText(path: string, accept = 'text/plain'): Promise<string> {
   const res = await fetch(path, { headers: authHeaders(accept) });
   const text = await res.text();
-  if (!res.ok) {
-    let message = `HTTP ${res.status}`;
-    try {
-      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
-    } catch {
-      // not a JSON problem; keep the status
-    }
-    throw new ApiError(res.status, message);
-  }
+  if (!res.ok) throw problem(res.status, text);
   return text;
 }
 
@@ -46,7 +49,6 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
   const text = await res.text();
-  const data = text ? (JSON.parse(text) as unknown) : {};
-  if (!res.ok) throw new ApiError(res.status, (data as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`);
-  return data as T;
+  if (!res.ok) throw problem(res.status, text);
+  return (text ? JSON.parse(text) : {}) as T;
 }
