@@ -39,6 +39,9 @@ import type { FiringHook } from './intake/ingest.js';
 import { startRemediationWorker, type RemediationWorker } from './remediation/worker.js';
 import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
+import { credentialsFrom, type Credential } from './api/credentials.js';
+import type { ApiTokenSpec } from './config/kinds.js';
+import { linkSecret } from './paging/ackLinks.js';
 
 export interface ServeOptions {
   configDir?: string | undefined;
@@ -46,7 +49,10 @@ export interface ServeOptions {
   databaseUrl?: string | undefined;
   port?: number | undefined;
   host?: string | undefined;
+  /** admin tokens (PRODENG_API_TOKENS); named, role-bound tokens are ApiToken documents in the config */
   apiTokens?: string[] | undefined;
+  /** where ApiToken documents' secrets are read from (default process.env) */
+  env?: NodeJS.ProcessEnv | undefined;
   resolveTimeoutMs?: number | undefined;
   maintenanceIntervalMs?: number | undefined;
   clock?: Clock | undefined;
@@ -155,13 +161,6 @@ function builtShopService(): string {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const logger = opts.logger ?? pino({ level: process.env.PRODENG_LOG_LEVEL ?? 'info' });
   const host = opts.host ?? '127.0.0.1';
-  const apiTokens = opts.apiTokens ?? [];
-  if (apiTokens.length === 0 && !isLoopbackHost(host)) {
-    throw new StartupError(
-      'unsafe_listen',
-      `refusing to listen on ${host} without authentication: set PRODENG_API_TOKENS (comma-separated) or listen on 127.0.0.1`,
-    );
-  }
 
   const digestSettings = digestSettingsFromEnv(process.env);
   if (!digestSettings.ok) throw new StartupError('config_invalid', digestSettings.message);
@@ -174,6 +173,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     config = loaded.config;
     plugins = loaded.plugins;
   }
+  let credentials: Credential[];
+  try {
+    credentials = credentialsFrom(opts.apiTokens ?? [], config.byKind<ApiTokenSpec>('ApiToken').values(), opts.env ?? process.env);
+  } catch (err) {
+    throw new StartupError('config_invalid', (err as Error).message);
+  }
+  if (credentials.length === 0 && !isLoopbackHost(host)) {
+    throw new StartupError(
+      'unsafe_listen',
+      `refusing to listen on ${host} without authentication: set PRODENG_API_TOKENS (comma-separated) or declare ApiToken documents, or listen on 127.0.0.1`,
+    );
+  }
+  const publicUrlSetting = process.env.PRODENG_PUBLIC_URL || null;
 
   const clock = opts.clock ?? systemClock;
   let store: Store;
@@ -234,7 +246,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     dryRun: opts.dryRun ?? false,
     globalLimits: { rateLimit: opts.globalRateLimit },
     metrics,
-    apiTokens,
+    credentials,
+    publicUrl: publicUrlSetting,
     resolveTimeoutMs: opts.resolveTimeoutMs ?? 5 * 60_000,
     logger,
     onSilencesChanged: async () => void (await reapplySilences(store, clock.now(), onFiring)),
@@ -242,7 +255,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     schedules: [...config.byKind<ScheduleSpec>('Schedule').values()],
     liveSchedules,
     userNames: [...config.users.keys()],
-    feedSecret: apiTokens[0] ?? null,
+    // Feeds are signed once tokens guard the API; the key is the store's own link secret, so no token's value is used as one.
+    feedSecret: credentials.length > 0 ? await linkSecret(store.db) : null,
     serviceOwners: digestTeams.serviceOwners,
     teamEmails: digestTeams.teamEmails,
   });
@@ -269,7 +283,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const probeTask = periodicTask(() => scheduler.tick(), { intervalMs: maintenanceIntervalMs > 0 ? 100 : 0, fallback: undefined, onError: (err) => logger.error({ err }, 'probe tick failed') });
   const probes = { ...probeTask, runOnce: () => scheduler.runOnce(), scheduler };
   registerProbeMetrics(metrics.registry, scheduler.stats);
-  let publicUrl = process.env.PRODENG_PUBLIC_URL ?? '';
+  let publicUrl = publicUrlSetting ?? '';
   // Paging looks often: a page is only as fast as the worker that sends it.
   const paging = startPagingWorker(
     { store, clock, logger, directory: pagingDirectoryFrom(config), liveSchedules, baseUrl: () => publicUrl, owner: randomUUID(), perUserPerMinute: Number(process.env.PRODENG_PAGES_PER_USER_PER_MINUTE ?? 10) },

@@ -6,7 +6,7 @@ import { sendInvalid } from './problems.js';
 
 /** The target of an Alertmanager webhook receiver. */
 export function alertmanagerRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.post('/api/v1/intake/alertmanager', async (request, reply) => {
+  app.post('/api/v1/intake/alertmanager', { config: { access: 'intake' } }, async (request, reply) => {
     const parsed = alertmanagerWebhookSchema.safeParse(request.body);
     if (!parsed.success) {
       countRejected(deps, 'alertmanager');

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { intakeLimits } from '../intake/limits.js';
 import type { ApiDeps } from './deps.js';
-import { installTokenAuth } from './auth.js';
+import { installAuth } from './auth.js';
 import { sendProblem } from './problems.js';
 import { healthRoutes } from './healthRoutes.js';
 import { prometheusRoutes } from './prometheusRoutes.js';
@@ -22,6 +22,7 @@ import { incidentRoutes } from './incidentRoutes.js';
 import { eventRoutes } from './eventRoutes.js';
 import { digestRoutes } from './digestRoutes.js';
 import { consoleRoutes } from './consoleRoutes.js';
+import { whoamiRoutes } from './whoamiRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -30,6 +31,12 @@ const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
 };
+
+/**
+ * A request's path without its query: a query may carry a secret (a token
+ * someone put in `?token=`, a feed's or link's signature), and the log keeps none.
+ */
+const pathOf = (url: string) => url.split('?')[0] as string;
 
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
@@ -45,7 +52,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
     deps.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    if (reply.statusCode >= 400) request.log.info({ method: request.method, url: request.url, status: reply.statusCode }, 'request refused');
+    if (reply.statusCode >= 400) request.log.info({ method: request.method, path: pathOf(request.url), status: reply.statusCode }, 'request refused');
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -60,14 +67,15 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
             : error.message;
       return sendProblem(reply, status, code, message);
     }
-    request.log.error({ err: error, url: request.url }, 'request failed');
+    request.log.error({ err: error, path: pathOf(request.url) }, 'request failed');
     return sendProblem(reply, 500, 'internal', 'the server failed to handle this request; the server log has the details');
   });
 
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `no route ${request.method} ${pathOf(request.url)}`));
 
-  installTokenAuth(app, deps.apiTokens);
+  installAuth(app, { credentials: deps.credentials, publicUrl: deps.publicUrl });
   healthRoutes(app, deps);
+  whoamiRoutes(app);
   prometheusRoutes(app, deps);
   alertmanagerRoutes(app, deps);
   pagerdutyRoutes(app, deps);

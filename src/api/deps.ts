@@ -11,6 +11,7 @@ import type { GlobalLimits } from '../remediation/gates.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { ScheduleDoc } from '../oncall/scheduleKind.js';
 import type { LiveSchedules } from '../oncall/liveSchedules.js';
+import type { Credential } from './credentials.js';
 
 /** Everything the HTTP routes need, built once by the composition root. */
 export interface ApiDeps {
@@ -25,7 +26,10 @@ export interface ApiDeps {
   dryRun: boolean;
   globalLimits: GlobalLimits;
   metrics: EngineMetrics;
-  apiTokens: string[];
+  /** the API tokens the server accepts (none: loopback only, one local operator) */
+  credentials: Credential[];
+  /** PRODENG_PUBLIC_URL, when set: the name the server is reached by beyond loopback */
+  publicUrl: string | null;
   resolveTimeoutMs: number;
   logger: Logger;
   /** called after silences change so open alerts are re-evaluated at once */

@@ -5,7 +5,7 @@ import { commitEvents, countRejected } from './intakeCommit.js';
 import { sendInvalid } from './problems.js';
 
 export function genericRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.post('/api/v1/intake/generic', async (request, reply) => {
+  app.post('/api/v1/intake/generic', { config: { access: 'intake' } }, async (request, reply) => {
     const parsed = genericEventSchema.safeParse(request.body);
     if (!parsed.success) {
       countRejected(deps, 'generic');

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { ApiDeps } from './deps.js';
 
 export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const open = { config: { auth: 'public' as const } };
+  const open = { config: { access: 'public' as const } };
   app.get('/healthz', open, async () => ({ status: 'ok' }));
 
   // The root serves the console; this says what the API offers.
@@ -29,6 +29,7 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
       incidents: 'GET|POST /api/v1/incidents, GET /api/v1/incidents/{id}, POST /api/v1/incidents/{id}/ack|resolve|notes, GET /api/v1/incidents/{id}/postmortem',
       reports: 'GET /api/v1/reports/pareto, GET /api/v1/reports/teams, GET /api/v1/reports/digest',
       events: 'GET /api/v1/events (text/event-stream)',
+      whoami: 'GET /api/v1/whoami (the caller, as the token says)',
       console: 'GET /',
       health: 'GET /healthz, GET /readyz, GET /metrics',
     },

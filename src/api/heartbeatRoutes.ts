@@ -8,6 +8,7 @@ export function heartbeatRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.route<{ Params: { name: string } }>({
     method: ['POST', 'GET'],
     url: '/api/v1/heartbeats/:name/ping',
+    config: { access: 'intake' },
     handler: async (request, reply) => {
       try {
         await pingHeartbeat(deps.store, deps.heartbeats, request.params.name, deps.clock.now());

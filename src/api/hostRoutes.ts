@@ -6,9 +6,10 @@ import { hostTransitions, hostView, insertHost, listHosts, mustGetHost } from '.
 import { NAME_PATTERN } from '../config/envelope.js';
 import type { ApiDeps } from './deps.js';
 import { sendInvalid, sendProblem } from './problems.js';
+import { actorOf } from './actor.js';
 
 const listQuery = z.object({ service: z.string().optional(), state: z.enum(HOST_STATES as [string, ...string[]]).optional(), pool: z.string().optional() }).strict();
-const operationBody = z.object({ by: z.string().min(1, 'say who asks, e.g. "alice"').default('api'), reason: z.string().min(1, 'say why') }).strict();
+const operationBody = z.object({ by: z.string().min(1, 'say who asks, e.g. "alice"').optional(), reason: z.string().min(1, 'say why') }).strict();
 const newHostBody = z
   .object({
     name: z.string().regex(NAME_PATTERN, 'lowercase letters, digits, ".", "_" or "-"'),
@@ -16,7 +17,7 @@ const newHostBody = z
     service: z.string().optional(),
     cluster: z.string().optional(),
     labels: z.record(z.string(), z.string()).default({}),
-    by: z.string().min(1).default('api'),
+    by: z.string().min(1).optional(),
   })
   .strict();
 
@@ -42,8 +43,9 @@ export function hostRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const parsed = newHostBody.safeParse(request.body ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
     const h = parsed.data;
+    const by = actorOf(request, h.by);
     try {
-      await insertHost(db, { name: h.name, address: h.address, service: h.service ?? null, cluster: h.cluster ?? null, labels: h.labels, provider: 'static', state: 'in_service', reason: `registered by ${h.by}`, origin: 'api' }, h.by, deps.clock.now());
+      await insertHost(db, { name: h.name, address: h.address, service: h.service ?? null, cluster: h.cluster ?? null, labels: h.labels, provider: 'static', state: 'in_service', reason: `registered by ${by}`, origin: 'api' }, by, deps.clock.now());
     } catch (err) {
       return sendFleetError(reply, err);
     }
@@ -73,7 +75,7 @@ export function hostRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const parsed = operationBody.safeParse(request.body ?? {});
       if (!parsed.success) return sendInvalid(reply, parsed.error);
       try {
-        await run(request.params.name, { actor: parsed.data.by, reason: parsed.data.reason });
+        await run(request.params.name, { actor: actorOf(request, parsed.data.by), reason: parsed.data.reason });
         const row = await mustGetHost(db, request.params.name);
         return { ...hostView(row), transitions: await hostTransitions(db, row.name) };
       } catch (err) {

@@ -89,7 +89,7 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
   const feedAllowed = (path: string, sig: string | undefined) => !oncall.feedSecret || sig === feedSignature(oncall.feedSecret, path);
   const feedWindow = () => ({ from: now().minus({ days: FEED_PAST_DAYS }), to: now().plus({ days: FEED_FUTURE_DAYS }) });
 
-  app.get<{ Params: { name: string } }>('/api/v1/schedules/:name/calendar.ics', { config: { auth: 'public' } }, async (request, reply) => {
+  app.get<{ Params: { name: string } }>('/api/v1/schedules/:name/calendar.ics', { config: { access: 'public' } }, async (request, reply) => {
     const q = feedQuery.safeParse(request.query ?? {});
     const path = `/api/v1/schedules/${request.params.name}/calendar.ics`;
     if (!q.success || !feedAllowed(path, q.data.sig)) return sendProblem(reply, 401, 'unauthorized', 'this feed URL needs its signature: take the calendarUrl from GET /api/v1/schedules');
@@ -100,7 +100,7 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
     return reply.type('text/calendar; charset=utf-8').send(calendarFeed(`On call: ${doc.name}`, shifts, now()));
   });
 
-  app.get<{ Params: { name: string } }>('/api/v1/users/:name/calendar.ics', { config: { auth: 'public' } }, async (request, reply) => {
+  app.get<{ Params: { name: string } }>('/api/v1/users/:name/calendar.ics', { config: { access: 'public' } }, async (request, reply) => {
     const q = feedQuery.safeParse(request.query ?? {});
     const path = `/api/v1/users/${request.params.name}/calendar.ics`;
     if (!q.success || !feedAllowed(path, q.data.sig)) return sendProblem(reply, 401, 'unauthorized', 'this feed URL needs its signature: take the calendarUrl from GET /api/v1/users/NAME/oncall');

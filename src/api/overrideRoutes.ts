@@ -8,6 +8,7 @@ import { localTime } from '../oncall/rotation.js';
 import type { ApiDeps } from './deps.js';
 import { configOverrideView, storedOverrideView } from './overrideViews.js';
 import { idParam, sendInvalid, sendProblem } from './problems.js';
+import { actorOf } from './actor.js';
 
 const MAX_OVERRIDE_DAYS = 366;
 const DAY_MS = 86_400_000;
@@ -83,7 +84,7 @@ export function overrideRoutes(app: FastifyInstance, deps: ApiDeps, opts: Overri
     return { schedule: schedule.name, timeZone: zone, overrides };
   });
 
-  app.post<{ Params: { name: string } }>('/api/v1/schedules/:name/overrides', async (request, reply) => {
+  app.post<{ Params: { name: string } }>('/api/v1/schedules/:name/overrides', { config: { access: 'respond' } }, async (request, reply) => {
     const schedule = configured.get(request.params.name);
     if (!schedule) return unknownSchedule(reply, request.params.name);
     const now = deps.clock.now();
@@ -92,20 +93,20 @@ export function overrideRoutes(app: FastifyInstance, deps: ApiDeps, opts: Overri
     const b = parsed.data;
     const stored = await addOverride(
       deps.store.db,
-      { schedule: schedule.name, user: b.user, replaces: b.replaces ?? null, startsAt: b.from, endsAt: b.to, createdBy: b.by ?? 'api', reason: b.reason ?? '' },
+      { schedule: schedule.name, user: b.user, replaces: b.replaces ?? null, startsAt: b.from, endsAt: b.to, createdBy: actorOf(request, b.by), reason: b.reason ?? '' },
       now,
     );
     opts.live.invalidate();
     return reply.code(201).send(storedOverrideView(stored));
   });
 
-  app.delete<{ Params: { name: string; id: string } }>('/api/v1/schedules/:name/overrides/:id', async (request, reply) => {
+  app.delete<{ Params: { name: string; id: string } }>('/api/v1/schedules/:name/overrides/:id', { config: { access: 'respond' } }, async (request, reply) => {
     if (!configured.has(request.params.name)) return unknownSchedule(reply, request.params.name);
     const id = idParam(reply, request.params.id);
     if (id === null) return reply;
     const q = cancelQuery.safeParse(request.query ?? {});
     if (!q.success) return sendInvalid(reply, q.error);
-    const result = await cancelOverride(deps.store.db, { schedule: request.params.name, id, by: q.data.by ?? 'api' }, deps.clock.now());
+    const result = await cancelOverride(deps.store.db, { schedule: request.params.name, id, by: actorOf(request, q.data.by) }, deps.clock.now());
     if (!result.ok) return sendProblem(reply, result.code === 'not_found' ? 404 : 409, result.code, result.message);
     opts.live.invalidate();
     return reply.code(204).send();

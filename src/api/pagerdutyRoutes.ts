@@ -11,7 +11,7 @@ export function pagerdutyRoutes(app: FastifyInstance, deps: ApiDeps): void {
     '/v2/enqueue',
     {
       bodyLimit: PAGERDUTY_MAX_BODY_BYTES,
-      config: { auth: 'routing-key' },
+      config: { access: 'routing-key' },
       errorHandler(error: FastifyError, _request, reply) {
         countRejected(deps, 'pagerduty');
         if (error.statusCode === 413) return reply.code(413).send(invalid('Request too large', [`the event is larger than ${PAGERDUTY_MAX_BODY_BYTES / 1024} KB`]));

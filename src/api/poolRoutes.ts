@@ -5,10 +5,11 @@ import { FleetError } from '../fleet/hostErrors.js';
 import { listHosts } from '../fleet/hosts.js';
 import type { ApiDeps } from './deps.js';
 import { sendInvalid, sendProblem } from './problems.js';
+import { actorOf } from './actor.js';
 
 const maintenanceBody = z
   .object({
-    by: z.string().min(1).default('api'),
+    by: z.string().min(1).optional(),
     reason: z.string().min(1, 'say why'),
     batchSize: z.number().int().positive().optional(),
     hold: durationSchema.default(30_000),
@@ -59,9 +60,9 @@ export function poolRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (err instanceof FleetError) return sendProblem(reply, 409, err.code, err.message);
       throw err;
     }
-    const window = { startedAt: new Date(deps.clock.now()).toISOString(), by: parsed.data.by, reason: parsed.data.reason, state: 'running' as 'running' | 'done' | 'failed', batches: null as string[][] | null, error: null as string | null };
+    const window = { startedAt: new Date(deps.clock.now()).toISOString(), by: actorOf(request, parsed.data.by), reason: parsed.data.reason, state: 'running' as 'running' | 'done' | 'failed', batches: null as string[][] | null, error: null as string | null };
     windows.set(name, window);
-    deps.fleet.maintain(name, { actor: parsed.data.by, reason: parsed.data.reason, batchSize, holdMs: parsed.data.hold }).then(
+    deps.fleet.maintain(name, { actor: window.by, reason: parsed.data.reason, batchSize, holdMs: parsed.data.hold }).then(
       (batches) => Object.assign(window, { state: 'done', batches }),
       (err: Error) => Object.assign(window, { state: 'failed', error: err instanceof FleetError ? err.message : String(err) }),
     );

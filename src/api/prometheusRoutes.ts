@@ -6,7 +6,7 @@ import { sendInvalid } from './problems.js';
 
 /** Prometheus (or anything speaking Alertmanager's API v2) can use prodeng as its Alertmanager. */
 export function prometheusRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.post('/api/v2/alerts', async (request, reply) => {
+  app.post('/api/v2/alerts', { config: { access: 'intake' } }, async (request, reply) => {
     const parsed = postableAlertsSchema.safeParse(request.body);
     if (!parsed.success) {
       countRejected(deps, 'prometheus', Array.isArray(request.body) ? request.body.length : 1);

@@ -6,6 +6,7 @@ import { getRemediation, listRemediations } from '../remediation/queries.js';
 import { answerApproval } from '../remediation/approval.js';
 import type { ApiDeps } from './deps.js';
 import { idParam, sendInvalid, sendProblem } from './problems.js';
+import { actorOf } from './actor.js';
 
 const statuses = ['pending', 'awaiting_approval', 'running', 'verifying', 'succeeded', 'failed', 'escalated', 'skipped'] as const;
 
@@ -23,7 +24,7 @@ const listQuery = z
   })
   .strict();
 
-const switchBody = z.object({ by: z.string().trim().min(1, 'say who'), reason: z.string().trim().min(1, 'say why') }).strict();
+const switchBody = z.object({ by: z.string().trim().min(1, 'say who').optional(), reason: z.string().trim().min(1, 'say why') }).strict();
 
 export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/v1/remediations', async (request, reply) => {
@@ -41,12 +42,12 @@ export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
 
   for (const decision of ['approve', 'reject'] as const) {
-    app.post<{ Params: { id: string } }>(`/api/v1/remediations/:id/${decision}`, async (request, reply) => {
+    app.post<{ Params: { id: string } }>(`/api/v1/remediations/:id/${decision}`, { config: { access: 'respond' } }, async (request, reply) => {
       const id = idParam(reply, request.params.id);
       if (id === null) return reply;
       const parsed = switchBody.safeParse(request.body ?? {});
       if (!parsed.success) return sendInvalid(reply, parsed.error);
-      const outcome = await answerApproval(deps.store, { id, decision, by: parsed.data.by, reason: parsed.data.reason, now: deps.clock.now() });
+      const outcome = await answerApproval(deps.store, { id, decision, by: actorOf(request, parsed.data.by), reason: parsed.data.reason, now: deps.clock.now() });
       if (!outcome.ok) return sendProblem(reply, outcome.code === 'not_found' ? 404 : 409, outcome.code, outcome.message);
       return getRemediation(deps.store.db, id);
     });
@@ -55,12 +56,14 @@ export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/v1/automation', async () => automationState(deps.store.db));
 
   for (const action of ['pause', 'resume'] as const) {
-    app.post(`/api/v1/automation/${action}`, async (request, reply) => {
+    // Pulling the brake is the on-caller's call; so is letting go of it.
+    app.post(`/api/v1/automation/${action}`, { config: { access: 'respond' } }, async (request, reply) => {
       const parsed = switchBody.safeParse(request.body ?? {});
       if (!parsed.success) return sendInvalid(reply, parsed.error);
       const now = deps.clock.now();
-      await setAutomationPaused(deps.store.db, { paused: action === 'pause', by: parsed.data.by, reason: parsed.data.reason, now });
-      await audit(deps.store.db, { kind: 'automation', message: `automation ${action === 'pause' ? 'paused' : 'resumed'} by ${parsed.data.by}: ${parsed.data.reason}` }, now);
+      const by = actorOf(request, parsed.data.by);
+      await setAutomationPaused(deps.store.db, { paused: action === 'pause', by, reason: parsed.data.reason, now });
+      await audit(deps.store.db, { kind: 'automation', message: `automation ${action === 'pause' ? 'paused' : 'resumed'} by ${by}: ${parsed.data.reason}` }, now);
       return automationState(deps.store.db);
     });
   }

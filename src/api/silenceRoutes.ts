@@ -5,6 +5,7 @@ import { expireSilenceRow, getSilence, insertSilence, listSilences, silenceFromR
 import { parseDuration } from '../config/duration.js';
 import type { ApiDeps } from './deps.js';
 import { sendInvalid, sendProblem } from './problems.js';
+import { actorOf } from './actor.js';
 
 const matcherObject = z
   .object({
@@ -45,7 +46,7 @@ const newSilenceSchema = z
         }
       })
       .optional(),
-    createdBy: z.string().trim().min(1, 'say who creates the silence').max(255),
+    createdBy: z.string().trim().min(1, 'say who creates the silence').max(255).optional(),
     comment: z.string().trim().min(1, 'say why (a ticket, a maintenance, an incident)').max(4096),
   })
   .strict()
@@ -55,7 +56,7 @@ const newSilenceSchema = z
   });
 
 export function silenceRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.post('/api/v1/silences', async (request, reply) => {
+  app.post('/api/v1/silences', { config: { access: 'respond' } }, async (request, reply) => {
     const parsed = newSilenceSchema.safeParse(request.body);
     if (!parsed.success) return sendInvalid(reply, parsed.error);
     const now = deps.clock.now();
@@ -64,7 +65,7 @@ export function silenceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const endsAt = s.endsAt ?? startsAt + (s.duration as number);
     if (endsAt <= startsAt) return sendProblem(reply, 400, 'invalid_request', 'endsAt: must be after startsAt', [{ field: 'endsAt', message: 'must be after startsAt' }]);
     if (endsAt <= now) return sendProblem(reply, 400, 'invalid_request', 'endsAt: must be in the future', [{ field: 'endsAt', message: 'must be in the future' }]);
-    const id = await insertSilence(deps.store.db, { matchers: s.matchers, startsAt, endsAt, createdBy: s.createdBy, comment: s.comment }, now);
+    const id = await insertSilence(deps.store.db, { matchers: s.matchers, startsAt, endsAt, createdBy: actorOf(request, s.createdBy), comment: s.comment }, now);
     await deps.onSilencesChanged();
     const row = await getSilence(deps.store.db, id);
     return reply.code(201).send({ silenceID: id, silence: silenceFromRow(row!, now) });
@@ -82,7 +83,7 @@ export function silenceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return silenceFromRow(row, deps.clock.now());
   });
 
-  app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/v1/silences/:id', { config: { access: 'respond' } }, async (request, reply) => {
     const now = deps.clock.now();
     const outcome = await expireSilenceRow(deps.store.db, request.params.id, now);
     if (outcome === 'not-found') return sendProblem(reply, 404, 'not_found', `no silence with id ${request.params.id}`);

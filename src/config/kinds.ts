@@ -142,3 +142,28 @@ export const heartbeatKind = defineKind({
   spec: heartbeatSpecSchema,
   references: (doc, config) => mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),
 });
+
+export const apiTokenRoles = ['read-only', 'intake', 'responder', 'admin'] as const;
+export type ApiTokenRole = (typeof apiTokenRoles)[number];
+
+export const apiTokenSpecSchema = z
+  .object({
+    /** the User this token acts as; without one it is a service token acting under its own name */
+    user: z.string().min(1).optional(),
+    role: z.enum(apiTokenRoles, { error: `must be one of ${apiTokenRoles.join(', ')}` }),
+    // Only the variable's name: a token in a YAML file ends up in git.
+    tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable (A-Z, 0-9, _) holding the token; the token itself never goes in the file'),
+  })
+  .strict();
+export type ApiTokenSpec = z.output<typeof apiTokenSpecSchema>;
+
+export const apiTokenKind = defineKind({
+  kind: 'ApiToken',
+  spec: apiTokenSpecSchema,
+  references: (doc, config) => [
+    ...mustExist(config, 'User', doc.spec.user, ['spec', 'user']),
+    ...(process.env[doc.spec.tokenEnv]
+      ? []
+      : [{ path: ['spec', 'tokenEnv'], message: `environment variable ${doc.spec.tokenEnv} is not set; prodeng serve refuses to start until it is`, severity: 'warning' as const }]),
+  ],
+});

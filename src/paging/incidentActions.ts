@@ -11,14 +11,18 @@ async function load(store: Store, id: number) {
 
 /**
  * Acknowledge: someone has it; escalation stops. A shadow only got copies,
- * so a shadow cannot acknowledge for the primary.
+ * so a shadow cannot acknowledge for the primary: neither one paged only as
+ * a shadow for this incident, nor one shadowing right now who was not paged
+ * for it as a primary.
  */
-export async function acknowledgeIncident(store: Store, id: number, by: string, now: number, via: string): Promise<IncidentActionResult> {
+export async function acknowledgeIncident(store: Store, id: number, by: string, now: number, via: string, opts: { shadowingNow?: boolean } = {}): Promise<IncidentActionResult> {
   const incident = await load(store, id);
   if (!incident) return { ok: false, code: 'not_found', message: `no incident ${id}` };
   if (incident.status !== 'open') return { ok: false, code: 'conflict', message: `incident ${id} is already ${incident.status}${incident.acknowledged_by ? ` (by ${incident.acknowledged_by})` : ''}` };
   const got = await store.db.selectFrom('notifications').select(['shadow']).where('incident_id', '=', id).where('user_name', '=', by).execute();
-  if (got.length > 0 && got.every((n) => n.shadow === 1)) {
+  const pagedAsShadowOnly = got.length > 0 && got.every((n) => n.shadow === 1);
+  const shadowNotPaged = opts.shadowingNow === true && !got.some((n) => n.shadow === 0);
+  if (pagedAsShadowOnly || shadowNotPaged) {
     return { ok: false, code: 'forbidden', message: `${by} is shadowing on this incident and cannot acknowledge for the primary; add a note instead` };
   }
   const changed = await store.db
