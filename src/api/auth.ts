@@ -115,7 +115,7 @@ export function installAuth(app: FastifyInstance, opts: AuthOptions): void {
     if (access === 'public' || access === 'routing-key') return;
     if (principal === null) return refuseUnauthenticated(reply, token);
     if (!roleAllows(principal.role, access)) {
-      return sendProblem(reply, 403, 'forbidden', `token ${principal.name} has role ${principal.role}; ${request.method} ${request.routeOptions.url} needs ${roleFor(access)}${access === 'intake' ? ', responder' : ''} or admin`);
+      return sendProblem(reply, 403, 'insufficient_role', `token ${principal.name} has role ${principal.role}; ${request.method} ${request.routeOptions.url} needs ${roleFor(access)}${access === 'intake' ? ', responder' : ''} or admin`);
     }
   });
 }
