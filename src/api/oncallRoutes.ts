@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { ScheduleDoc } from '../oncall/scheduleKind.js';
 import { onCallAt, shiftsBetween } from '../oncall/rotation.js';
-import { calendarFeed, feedSignature } from '../oncall/calendarFeed.js';
+import { calendarFeed, feedSignature, feedSignatureValid } from '../oncall/calendarFeed.js';
 import type { LiveSchedules } from '../oncall/liveSchedules.js';
 import type { ApiDeps } from './deps.js';
 import { overrideRoutes } from './overrideRoutes.js';
@@ -86,7 +86,7 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
   });
 
   // Feeds are public routes guarded by a signature in the URL (see calendarFeed.ts).
-  const feedAllowed = (path: string, sig: string | undefined) => !oncall.feedSecret || sig === feedSignature(oncall.feedSecret, path);
+  const feedAllowed = (path: string, sig: string | undefined) => !oncall.feedSecret || (sig !== undefined && feedSignatureValid(oncall.feedSecret, path, sig));
   const feedWindow = () => ({ from: now().minus({ days: FEED_PAST_DAYS }), to: now().plus({ days: FEED_FUTURE_DAYS }) });
 
   app.get<{ Params: { name: string } }>('/api/v1/schedules/:name/calendar.ics', { config: { access: 'public' } }, async (request, reply) => {

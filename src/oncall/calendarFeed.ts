@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import ical from 'ical-generator';
 import type { DateTime } from 'luxon';
 import type { ShiftSegment } from './rotation.js';
@@ -6,11 +6,18 @@ import type { ScheduleOverride } from './scheduleKind.js';
 
 /**
  * Calendar apps cannot send a bearer token, so a feed URL carries a
- * signature of its path instead, made with the server's API token. Without
+ * signature of its path instead, made with a secret the store keeps. Without
  * tokens (loopback only) feeds need none.
  */
 export function feedSignature(secret: string, path: string): string {
   return createHmac('sha256', secret).update(path).digest('base64url').slice(0, 32);
+}
+
+/** Compared in constant time, so a signature cannot be guessed byte by byte from response times. */
+export function feedSignatureValid(secret: string, path: string, sig: string): boolean {
+  const expected = Buffer.from(feedSignature(secret, path));
+  const given = Buffer.from(sig);
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 export interface FeedShift {
