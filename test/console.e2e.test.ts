@@ -122,4 +122,30 @@ spec:
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .md' }).click()]);
     expect(download.suggestedFilename()).toBe('incident-1-postmortem.md');
   }, 30_000);
+
+  it('signs in with a token of a user: shows who it is, and acknowledges as that user whatever name the browser remembered', async () => {
+    process.env.CONSOLE_TOKEN_ERIN = 'erin-responder-token';
+    const withToken = `${config}---
+apiVersion: prodeng/v1
+kind: User
+metadata: { name: erin }
+---
+apiVersion: prodeng/v1
+kind: ApiToken
+metadata: { name: erin-browser }
+spec: { user: erin, role: responder, tokenEnv: CONSOLE_TOKEN_ERIN }
+`;
+    server = await startTestServer('sqlite', { clock: new ManualClock(Date.parse('2026-11-10T12:00:00Z')), configYaml: withToken, apiTokens: ['console-admin-token'] });
+    await server.request('POST', '/api/v1/incidents', { title: 'checkout slow', service: 'checkout' }, { authorization: 'Bearer console-admin-token' });
+    const { page, errors } = await openConsole(browser, server.url, { width: 1280, height: 800 });
+    await page.evaluate(() => localStorage.setItem('prodeng.who', 'mallory'));
+    await page.getByLabel('API token').fill('erin-responder-token');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('signed-in').getByText('erin · responder').waitFor();
+    errors.length = 0; // the 401s that asked for the token are behind us
+    await page.goto(`${server.url}/#/incidents/1`);
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByTestId('incident-status').getByText('acknowledged by erin').waitFor();
+    expect(errors).toEqual([]);
+  }, 30_000);
 });

@@ -11,6 +11,7 @@ import { Remediations } from './Remediations';
 import { Reports } from './Reports';
 import { useRoute } from './useRoute';
 import { useApi } from './useApi';
+import { currentPrincipal, forgetPrincipal, type Principal } from './actor';
 
 /** Asks for an API token when the server wants one; it is kept for this browser session only. */
 function TokenForm({ onSaved }: { onSaved(): void }) {
@@ -54,6 +55,20 @@ function Page({ route }: { route: string[] }) {
   return <Overview />;
 }
 
+/** Who the token is, beside the live badge; nothing without tokens (one local operator). */
+function SignedInAs() {
+  const [who, setWho] = useState<Principal | null>(null);
+  useEffect(() => {
+    void currentPrincipal().then(setWho);
+  }, []);
+  if (!who || who.via === 'local') return null;
+  return (
+    <span className="signed-in" data-testid="signed-in" title={`role ${who.role}`}>
+      {who.user ?? who.name} · {who.role}
+    </span>
+  );
+}
+
 function LiveIndicator() {
   const [live, setLive] = useState(false);
   useEffect(() => onLiveStatus(setLive), []);
@@ -86,12 +101,14 @@ export function App() {
             </a>
           ))}
         </nav>
+        {needsToken ? null : <SignedInAs />}
         {needsToken ? null : <LiveIndicator />}
       </header>
       <main>
         {needsToken ? (
           <TokenForm
             onSaved={() => {
+              forgetPrincipal();
               probe.reload();
               reconnectLive();
             }}
