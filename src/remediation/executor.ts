@@ -7,7 +7,7 @@ import { handOverToHuman } from '../incidents/handover.js';
 import type { Clock } from '../store/clock.js';
 import type { RemediationRow, RemediationStatus, WorkRow } from '../store/schema.js';
 import type { DbOrTx, Store } from '../store/store.js';
-import { claimWork, enqueueWork, finishWork, renewLease } from '../store/workQueue.js';
+import { claimWork, enqueueWork, finishWork, renewLease, subjectHeldElsewhere } from '../store/workQueue.js';
 import { audit } from './audit.js';
 import { automationState } from './automationSwitch.js';
 import type { PlannedStep, RemediationPlan } from './plan.js';
@@ -69,7 +69,7 @@ export async function runClaimedWork(opts: ExecutorOptions, item: WorkRow): Prom
       .catch((err) => opts.logger.warn({ err, remediation: item.subject }, 'could not renew a remediation lease'));
   }, Math.max(50, Math.floor(leaseMs / 3)));
   try {
-    if (item.kind === 'remediation.run') await startRemediation(opts, Number(item.subject));
+    if (item.kind === 'remediation.run') await startRemediation(opts, Number(item.subject), item.id);
     else await checkVerification(opts, Number(item.subject));
     await finishWork(opts.store.db, { id: item.id, owner: opts.owner, now: opts.clock.now() });
   } catch (err) {
@@ -127,7 +127,7 @@ function describe(step: PlannedStep): string {
   return p.argv ? `${step.action} ${p.argv.map((a) => JSON.stringify(a)).join(' ')}` : `${step.action} ${JSON.stringify(step.params)}`;
 }
 
-async function startRemediation(opts: ExecutorOptions, id: number): Promise<void> {
+async function startRemediation(opts: ExecutorOptions, id: number, workId: number): Promise<void> {
   const row = await load(opts.store, id);
   const plan = JSON.parse(row.plan) as RemediationPlan;
   const now = opts.clock.now();
@@ -139,7 +139,12 @@ async function startRemediation(opts: ExecutorOptions, id: number): Promise<void
     }
     return;
   }
-  if (row.status === 'running') return resumeAfterCrash(opts, row);
+  if (row.status === 'running') {
+    // Another item of this remediation leased to a live worker means its step
+    // is running there right now: this item is extra, not the sign of a crash.
+    if (await subjectHeldElsewhere(db, { subject: String(id), kinds: WORK_KINDS, exceptId: workId, now })) return;
+    return resumeAfterCrash(opts, row);
+  }
   if (row.status !== 'pending') return;
 
   // Under load every statement waits its turn for the store, so the checks

@@ -108,6 +108,32 @@ export async function renewLease(db: DbOrTx, opts: { id: number; owner: string; 
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Cancels a subject's items that no worker has claimed yet; returns how many. */
+export async function cancelPendingWork(db: DbOrTx, opts: { kind: string; subject: string; now: number; why: string }): Promise<number> {
+  const result = await db
+    .updateTable('work')
+    .set({ status: 'done', finished_at: opts.now, last_error: `cancelled: ${opts.why}` })
+    .where('kind', '=', opts.kind)
+    .where('subject', '=', opts.subject)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Whether another item of the subject is leased to a live worker right now (not `exceptId`). */
+export async function subjectHeldElsewhere(db: DbOrTx, opts: { subject: string; kinds: readonly string[]; exceptId: number; now: number }): Promise<boolean> {
+  const row = await db
+    .selectFrom('work')
+    .select('id')
+    .where('subject', '=', opts.subject)
+    .where('kind', 'in', [...opts.kinds])
+    .where('status', '=', 'leased')
+    .where('lease_expires_at', '>', opts.now)
+    .where('id', '<>', opts.exceptId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function pendingWork(db: DbOrTx, kind?: string): Promise<WorkRow[]> {
   let q = db.selectFrom('work').selectAll().where('status', 'in', ['pending', 'leased']);
   if (kind) q = q.where('kind', '=', kind);
