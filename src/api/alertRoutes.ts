@@ -28,7 +28,7 @@ const listQuery = z
       })
       .optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
-    before: z.coerce.number().int().positive().optional(),
+    before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict();
 

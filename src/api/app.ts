@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { intakeLimits } from '../intake/limits.js';
 import type { ApiDeps } from './deps.js';
 import { installAuth } from './auth.js';
+import { installHostileInputCheck } from './hostileInput.js';
 import { sendProblem } from './problems.js';
 import { healthRoutes } from './healthRoutes.js';
 import { prometheusRoutes } from './prometheusRoutes.js';
@@ -74,6 +75,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, 404, 'not_found', `no route ${request.method} ${pathOf(request.url)}`));
 
   installAuth(app, { credentials: deps.credentials, publicUrl: deps.publicUrl });
+  installHostileInputCheck(app);
   healthRoutes(app, deps);
   whoamiRoutes(app);
   prometheusRoutes(app, deps);

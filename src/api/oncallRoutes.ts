@@ -9,8 +9,9 @@ import type { ApiDeps } from './deps.js';
 import { overrideRoutes } from './overrideRoutes.js';
 import { overrideRef } from './overrideViews.js';
 import { sendInvalid, sendProblem } from './problems.js';
+import { instantText } from './timeFields.js';
 
-const instant = z.string().refine((s) => DateTime.fromISO(s, { setZone: true }).isValid, 'an ISO 8601 time such as 2026-11-23T10:00:00Z');
+const instant = instantText;
 const oncallQuery = z.object({ team: z.string().optional(), schedule: z.string().optional(), at: instant.optional() }).strict();
 const shiftsQuery = z.object({ from: instant.optional(), to: instant.optional() }).strict();
 const feedQuery = z.object({ sig: z.string().optional() }).strict();

@@ -8,6 +8,7 @@ import { localTime } from '../oncall/rotation.js';
 import type { ApiDeps } from './deps.js';
 import { configOverrideView, storedOverrideView } from './overrideViews.js';
 import { idParam, sendInvalid, sendProblem } from './problems.js';
+import { instantMs } from './timeFields.js';
 import { actorOf } from './actor.js';
 
 const MAX_OVERRIDE_DAYS = 366;
@@ -20,7 +21,7 @@ const zonedTime = z
     (s) => /T\d\d:\d\d.*(Z|[+-]\d\d(:?\d\d)?)$/i.test(s) && DateTime.fromISO(s, { setZone: true }).isValid,
     'must be an ISO 8601 time with a zone, such as 2026-11-23T10:00:00Z or 2026-11-23T11:00:00+01:00',
   )
-  .transform((s) => DateTime.fromISO(s, { setZone: true }).toMillis());
+  .pipe(instantMs);
 
 const listQuery = z.object({ from: zonedTime.optional(), to: zonedTime.optional() }).strict();
 const cancelQuery = z.object({ by: z.string().trim().min(1).max(255).optional() }).strict();

@@ -43,7 +43,8 @@ export function sendInvalid(reply: FastifyReply, error: z.ZodError) {
 /** A positive integer id from a route parameter, or null after replying 400. */
 export function idParam(reply: FastifyReply, raw: string): number | null {
   const id = Number(raw);
-  if (Number.isInteger(id) && id > 0) return id;
+  // Past 2^53 a number no longer names one id (and overflows the store's column).
+  if (/^\d+$/.test(raw) && Number.isSafeInteger(id) && id > 0) return id;
   void sendProblem(reply, 400, 'invalid_request', 'id: must be a positive integer', [{ field: 'id', message: 'must be a positive integer' }]);
   return null;
 }

@@ -6,6 +6,7 @@ import { parseDuration } from '../config/duration.js';
 import type { ApiDeps } from './deps.js';
 import { sendInvalid, sendProblem } from './problems.js';
 import { actorOf } from './actor.js';
+import { instantInRange, instantMs } from './timeFields.js';
 
 const matcherObject = z
   .object({
@@ -28,7 +29,7 @@ const matcherSchema = z.union([matcherObject, z.string()]).transform((m, ctx): M
   }
 });
 
-const time = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time such as 2026-11-22T10:00:00Z').transform((s) => Date.parse(s));
+const time = instantMs;
 
 const newSilenceSchema = z
   .object({
@@ -63,6 +64,11 @@ export function silenceRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const s = parsed.data;
     const startsAt = s.startsAt ?? now;
     const endsAt = s.endsAt ?? startsAt + (s.duration as number);
+    // Checked before anything is stored: a silence ending past year 9999 was stored, then broke every list of silences.
+    if (!instantInRange(endsAt)) {
+      const field = s.duration !== undefined ? 'duration' : 'endsAt';
+      return sendProblem(reply, 400, 'invalid_request', `${field}: the silence would end after year 9999`, [{ field, message: 'the silence would end after year 9999' }]);
+    }
     if (endsAt <= startsAt) return sendProblem(reply, 400, 'invalid_request', 'endsAt: must be after startsAt', [{ field: 'endsAt', message: 'must be after startsAt' }]);
     if (endsAt <= now) return sendProblem(reply, 400, 'invalid_request', 'endsAt: must be in the future', [{ field: 'endsAt', message: 'must be in the future' }]);
     const id = await insertSilence(deps.store.db, { matchers: s.matchers, startsAt, endsAt, createdBy: actorOf(request, s.createdBy), comment: s.comment }, now);
