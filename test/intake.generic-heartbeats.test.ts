@@ -33,6 +33,20 @@ describeEachStore('generic intake and heartbeats', (kind) => {
   });
   afterEach(async () => server.stop());
 
+  it('says why a resolve changed nothing: a dedupKey sent without the service it fired under', async () => {
+    await server.request('POST', '/api/v1/intake/generic', { summary: 'Queue depth over 10k', dedupKey: 'queue-depth', service: 'billing' });
+    const wrong = await server.request('POST', '/api/v1/intake/generic', { status: 'resolved', dedupKey: 'queue-depth' });
+    expect(wrong.status).toBe(202);
+    expect(wrong.body.outcome).toBe('ignored');
+    expect(wrong.body.reason).toContain('under service "billing"');
+    expect(wrong.body.reason).toContain('send the same service it fired with');
+    const never = await server.request('POST', '/api/v1/intake/generic', { status: 'resolved', dedupKey: 'never-fired', service: 'billing' });
+    expect(never.body.reason).toMatch(/no open alert has dedupKey "never-fired" in service "billing"/);
+    const right = await server.request('POST', '/api/v1/intake/generic', { status: 'resolved', dedupKey: 'queue-depth', service: 'billing' });
+    expect(right.body.outcome).toBe('resolved');
+    expect(right.body.reason).toBeUndefined();
+  });
+
   it('takes generic JSON alerts keyed by dedupKey and resolves them', async () => {
     const fired = await server.request('POST', '/api/v1/intake/generic', {
       summary: 'Queue depth over 10k',
