@@ -39,6 +39,8 @@ import type { FiringHook } from './intake/ingest.js';
 import { startRemediationWorker, type RemediationWorker } from './remediation/worker.js';
 import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
+import { DataDirInUseError, lockDataDir, type DataDirLock } from './store/dataDirLock.js';
+import { portAvailable } from './api/portCheck.js';
 import { credentialsFrom, type Credential } from './api/credentials.js';
 import type { ApiTokenSpec } from './config/kinds.js';
 import { linkSecret } from './paging/ackLinks.js';
@@ -86,7 +88,7 @@ export interface RunningServer {
 
 export class StartupError extends Error {
   constructor(
-    readonly code: 'config_invalid' | 'unsafe_listen' | 'store_unavailable',
+    readonly code: 'config_invalid' | 'unsafe_listen' | 'store_unavailable' | 'data_dir_in_use' | 'port_in_use',
     message: string,
   ) {
     super(message);
@@ -188,6 +190,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const publicUrlSetting = process.env.PRODENG_PUBLIC_URL || null;
 
   const clock = opts.clock ?? systemClock;
+  // Both before the store is read: a second start that cannot run must not touch the first one's state.
+  const portCheck = await portAvailable(host, opts.port ?? 8080);
+  if (!portCheck.ok) throw new StartupError('port_in_use', portCheck.message);
+  let dataDirLock: DataDirLock | null = null;
+  if (!opts.databaseUrl && opts.sqliteFile !== ':memory:') {
+    try {
+      dataDirLock = lockDataDir(opts.dataDir ?? '.prodeng-data');
+    } catch (err) {
+      if (err instanceof DataDirInUseError) throw new StartupError('data_dir_in_use', err.message);
+      throw err;
+    }
+  }
   let store: Store;
   try {
     store = await openStore({
@@ -197,6 +211,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       onIdleConnectionError: (err) => logger.warn({ err: err.message }, 'an idle database connection failed; the pool opens a new one when needed'),
     });
   } catch (err) {
+    dataDirLock?.release();
     throw new StartupError('store_unavailable', `cannot open the store: ${(err as Error).message}`);
   }
   const metrics = createEngineMetrics();
@@ -211,7 +226,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const providers = new Map([...pools.values()].map((p) => [p.name, providerFor(p.name, p.spec.provider, { configDir: opts.configDir ?? '.', dataDir: fleetDataDir }, runtimeVars)]));
   const fleet = new Fleet(store, clock, logger, pools, providers);
   await syncDeclaredHosts(fleet, config.hosts.values(), clock.now());
-  await forgetLostHosts(fleet, clock.now());
+  await forgetLostHosts(fleet, clock.now(), new Set(config.hosts.keys()));
 
   const runbooks = [...config.byKind<RunbookSpec>('Runbook').values(), ...plugins.runbooks];
   // Incidents group the alerts of their service; page-severity alerts no runbook handles open one.
@@ -305,6 +320,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await remediation.stop();
     await fleet.close();
     await store.close();
+    dataDirLock?.release();
     throw err;
   }
   const address = app.server.address();
@@ -333,6 +349,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       await remediation.stop();
       await fleet.close();
       await store.close();
+      dataDirLock?.release();
     },
   };
 }

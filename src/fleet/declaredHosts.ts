@@ -2,6 +2,7 @@ import type { HostSpec } from '../config/index.js';
 import type { ConfigDoc } from '../config/index.js';
 import type { Fleet } from './fleet.js';
 import { getHost, insertHost, listHosts, transitionHost } from './hosts.js';
+import type { HostRow } from '../store/schema.js';
 
 /** Hosts declared in config join the fleet in service (provider "static": prodeng records their state but cannot remake them). */
 export async function syncDeclaredHosts(fleet: Fleet, declared: Iterable<ConfigDoc<HostSpec>>, now: number): Promise<void> {
@@ -25,17 +26,30 @@ export async function syncDeclaredHosts(fleet: Fleet, declared: Iterable<ConfigD
   }
 }
 
-/** Pool hosts whose provider no longer holds them (local processes stop with prodeng) are recorded as gone. */
-export async function forgetLostHosts(fleet: Fleet, now: number): Promise<void> {
-  for (const [pool, provider] of fleet.providers) {
-    if (!provider.holds) continue;
-    for (const h of await listHosts(fleet.store.db, { pool })) {
-      if (h.state === 'decommissioned' || provider.holds({ name: h.name, pool, address: h.address, ref: h.provider_ref })) continue;
-      const reason = 'its process stopped with the previous prodeng run';
-      const opts = { actor: `pool ${pool}`, reason, now };
-      if (h.state === 'in_service') await transitionHost(fleet.store.db, h.name, 'draining', opts);
-      if (h.state === 'in_service' || h.state === 'draining' || h.state === 'repairing') await transitionHost(fleet.store.db, h.name, 'out_of_service', opts);
-      await transitionHost(fleet.store.db, h.name, 'decommissioned', opts);
-    }
+/** Records a host as gone, through the states its lifecycle allows. */
+async function retireRecord(fleet: Fleet, h: HostRow, opts: { actor: string; reason: string; now: number }): Promise<void> {
+  const db = fleet.store.db;
+  if (h.state === 'in_service') await transitionHost(db, h.name, 'draining', opts);
+  if (h.state === 'in_service' || h.state === 'draining' || h.state === 'repairing') await transitionHost(db, h.name, 'out_of_service', opts);
+  await transitionHost(db, h.name, 'decommissioned', opts);
+}
+
+/**
+ * Hosts the store remembers but this start cannot stand behind: pool hosts
+ * whose provider no longer holds them (local processes stop with prodeng),
+ * local processes of pools this config does not have (a lab run's, seen by a
+ * later `serve`), and hosts declared by a config that no longer declares
+ * them. Left in service, they would count as capacity and be handed out as
+ * endpoints while nothing answers there.
+ */
+export async function forgetLostHosts(fleet: Fleet, now: number, declared: ReadonlySet<string> = new Set()): Promise<void> {
+  for (const h of await listHosts(fleet.store.db)) {
+    if (h.state === 'decommissioned') continue;
+    const provider = h.pool ? fleet.providers.get(h.pool) : undefined;
+    let reason: string | null = null;
+    if (h.pool && provider?.holds && !provider.holds({ name: h.name, pool: h.pool, address: h.address, ref: h.provider_ref })) reason = 'its process stopped with the previous prodeng run';
+    else if (h.pool && !provider && h.provider === 'local-process') reason = `its process stopped with the prodeng run that made it, and pool ${h.pool} is not in this config`;
+    else if (h.origin === 'config' && !declared.has(h.name)) reason = 'the config no longer declares it';
+    if (reason) await retireRecord(fleet, h, { actor: h.pool ? `pool ${h.pool}` : 'config', reason, now });
   }
 }
