@@ -37,6 +37,7 @@ import { remediationIntakeHook } from './remediation/intakeHook.js';
 import { incidentIntakeHook } from './incidents/incidentIntakeHook.js';
 import type { FiringHook } from './intake/ingest.js';
 import { startRemediationWorker, type RemediationWorker } from './remediation/worker.js';
+import { recoverOrphanedRemediations } from './remediation/watchdog.js';
 import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './store/dataDirLock.js';
@@ -284,7 +285,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger,
     onFiring,
     intervalMs: maintenanceIntervalMs,
-    leaderTasks: [(now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS))],
+    leaderTasks: [(now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger))],
   });
   const stopDigests = startDailyDigests({ cron: digestSettings.cron, timeZone: digestSettings.timeZone, db: store.db, clock, logger, teams: digestTeams, isLeader: () => maintenance.isLeader() });
   const scheduler = new ProbeScheduler({

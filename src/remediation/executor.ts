@@ -75,10 +75,43 @@ export async function runClaimedWork(opts: ExecutorOptions, item: WorkRow): Prom
   } catch (err) {
     opts.logger.error({ err, remediation: item.subject }, 'remediation work failed');
     await finishWork(opts.store.db, { id: item.id, owner: opts.owner, now: opts.clock.now(), error: (err as Error).message });
+    await handOverAfterError(opts, Number(item.subject), item.kind, err as Error);
   } finally {
     clearInterval(renewal);
   }
 }
+
+/**
+ * Any error in any phase moves the remediation on: left `running` with no
+ * work item, it would wait forever and hold its runbook's concurrency slot.
+ * It goes to a human with the error; if even that fails (the store refuses
+ * what the story holds), it is at least marked failed, so it is over.
+ */
+async function handOverAfterError(opts: ExecutorOptions, id: number, phase: string, err: Error): Promise<void> {
+  const why = `prodeng failed while ${phase === 'remediation.verify' ? 'verifying' : 'running'} it: ${err.message}`;
+  try {
+    const row = await load(opts.store, id);
+    if (TERMINAL.includes(row.status)) return;
+    let plan: RemediationPlan;
+    try {
+      plan = JSON.parse(row.plan) as RemediationPlan;
+    } catch {
+      plan = { runbook: row.runbook, target: row.target } as RemediationPlan;
+    }
+    await escalate(opts, row, plan, why);
+  } catch (again) {
+    opts.logger.error({ err: again, remediation: id }, 'could not hand a failed remediation to a human; marking it failed');
+    await opts.store.db
+      .updateTable('remediations')
+      .set({ status: 'failed', reason: why.slice(0, 2000), updated_at: opts.clock.now(), finished_at: opts.clock.now() })
+      .where('id', '=', id)
+      .where('status', 'not in', TERMINAL)
+      .execute()
+      .catch((last) => opts.logger.error({ err: last, remediation: id }, 'could not mark a remediation failed'));
+  }
+}
+
+const TERMINAL: RemediationStatus[] = ['succeeded', 'failed', 'escalated', 'skipped'];
 
 /** One pass: claim due remediation work and move each remediation on, side by side. Returns how many items it handled. */
 export async function runRemediationWork(opts: ExecutorOptions): Promise<number> {
@@ -361,6 +394,12 @@ async function resumeAfterCrash(opts: ExecutorOptions, row: RemediationRow): Pro
   const now = opts.clock.now();
   const step = steps[row.step_index];
   const nothingRan = row.rung === 0 && row.step_index === 0 && row.step_in_progress === 0;
+  // Killed in the middle of a step that may not run twice: nobody knows what
+  // it did, so a human looks, whether or not the alert has cleared meanwhile.
+  if (row.step_in_progress === 1 && step && !step.idempotent) {
+    await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `interrupted during step ${step.name}, which is not idempotent: not running it again` }, now);
+    return escalate(opts, row, plan, `interrupted during step ${step.name} (the server stopped mid-step); it is not idempotent, so it was not run again and what it did is unknown`);
+  }
   // The world moved on while no process held this remediation: look again
   // before acting, as a fresh start would.
   const firing = await alertStillFiring(opts.store.db, row);
@@ -385,10 +424,6 @@ async function resumeAfterCrash(opts: ExecutorOptions, row: RemediationRow): Pro
     await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'gate', message: `confirmed on resuming: ${check.summary}` }, now);
   }
   if (row.step_in_progress === 1 && step) {
-    if (!step.idempotent) {
-      await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `interrupted during step ${step.name}, which is not idempotent: not running it again` }, now);
-      return escalate(opts, row, plan, `interrupted during step ${step.name} (the server stopped mid-step); it is not idempotent, so it was not run again`);
-    }
     await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `interrupted during step ${step.name}; it is idempotent, running it again` }, now);
     return runRung(opts, row, plan, steps, row.rung, row.step_index);
   }

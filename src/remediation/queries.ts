@@ -60,5 +60,14 @@ export async function listRemediations(db: DbOrTx, f: RemediationFilter): Promis
 export async function getRemediation(db: DbOrTx, id: number): Promise<(RemediationView & { plan: unknown; timeline: AuditRecord[] }) | null> {
   const row = await db.selectFrom('remediations').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
-  return { ...remediationView(row), plan: JSON.parse(row.plan), timeline: await auditTrail(db, id) };
+  return { ...remediationView(row), plan: readablePlan(row.plan), timeline: await auditTrail(db, id) };
+}
+
+/** A plan that does not parse is shown as none, so the remediation's story can still be read. */
+function readablePlan(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
