@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { intakeLimits } from '../intake/limits.js';
+import { connectionLimits, connectionServerOptions, limitConnections } from './connectionLimits.js';
 import type { ApiDeps } from './deps.js';
 import { installAuth } from './auth.js';
 import { installHostileInputCheck } from './hostileInput.js';
@@ -45,9 +46,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     bodyLimit: intakeLimits.maxBodyBytes,
     // One line per request at intake rates is noise; refusals are logged below.
     logController: new LogController({ disableRequestLogging: true }),
-    // Prometheus may post many alerts; keep the server from stalling on one slow client.
-    requestTimeout: 60_000,
+    // Header, request and keep-alive deadlines, so slow clients cannot hold connections.
+    ...connectionServerOptions(),
   });
+  limitConnections(app.server, connectionLimits(), (cap) => deps.metrics.connectionsRefused.inc({ cap }));
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -67,7 +67,13 @@ export function createEngineMetrics() {
     labelNames: ['runbook'] as const,
     registers: [registry],
   });
-  return { registry, remediations, remediationFirstAction, remediationTimeToFix, humanMinutesSaved, httpRequests, httpDuration, intakeEvents, intakeBatchDuration, leaderLoopRuns, isLeader };
+  const connectionsRefused = new Counter({
+    name: 'prodeng_http_connections_refused_total',
+    help: 'HTTP connections closed on accept because a connection cap was reached, by cap (total, per_client).',
+    labelNames: ['cap'] as const,
+    registers: [registry],
+  });
+  return { registry, connectionsRefused, remediations, remediationFirstAction, remediationTimeToFix, humanMinutesSaved, httpRequests, httpDuration, intakeEvents, intakeBatchDuration, leaderLoopRuns, isLeader };
 }
 
 export type EngineMetrics = ReturnType<typeof createEngineMetrics>;
