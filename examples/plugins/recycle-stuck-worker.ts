@@ -8,11 +8,18 @@
 // does through ctx.actions lands in the audit trail.
 import { definePlugin, type PluginContext } from 'prodeng/plugin';
 
+// The target comes from the alert's `instance` label, and whoever sends the
+// alert writes that: the requests below may reach the workers' hosts only
+// (prodeng refuses any other host before sending), and a target that is
+// more than host:port is not put into a URL at all.
+const workerHosts = ['worker-*.checkout.internal:9000'];
+const isHostPort = (target: string) => /^[A-Za-z0-9.-]+:\d+$/.test(target);
+
 /** The worker's health endpoint, from the alert's `instance` label (host:port). */
 const healthUrl = (ctx: PluginContext) => `http://${ctx.target}/healthz`;
 
 async function answers(ctx: PluginContext): Promise<boolean> {
-  const probe = await ctx.actions.probe({ http: { url: healthUrl(ctx), timeout: '2s' } });
+  const probe = await ctx.actions.probe({ http: { url: healthUrl(ctx), allowedHosts: workerHosts, timeout: '2s' } });
   return probe.ok;
 }
 
@@ -40,6 +47,7 @@ export default definePlugin({
   },
 
   async remediate(ctx) {
+    if (!isHostPort(ctx.target)) return { ok: false, summary: `${JSON.stringify(ctx.target)} is not host:port; not acting on it` };
     if (await answers(ctx)) {
       ctx.log(`${ctx.target} answers its health check; the queue is stuck elsewhere`);
       return { ok: false, summary: `${ctx.target} is healthy, so recycling it would not help` };
@@ -49,6 +57,7 @@ export default definePlugin({
     // it holds and exits; its supervisor starts it again.
     const drained = await ctx.actions.http({
       url: `http://${ctx.target}/admin/recycle`,
+      allowedHosts: workerHosts,
       method: 'POST',
       headersFromEnv: { Authorization: 'WORKER_ADMIN_TOKEN' },
       expectStatus: [202],

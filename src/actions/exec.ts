@@ -15,6 +15,18 @@ export const execParams = z
   })
   .strict();
 
+/**
+ * The environment of a command prodeng starts for a runbook, a probe or a
+ * provider: PATH and the variables it names, nothing else. prodeng's own
+ * environment holds its secrets (API tokens, DATABASE_URL, SMTP
+ * credentials, integration keys); a child gets one only by name.
+ */
+export function childEnvironment(names: readonly string[] = []): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  for (const name of names) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
+}
+
 /** Keeps the first bytes of a stream and counts what it dropped. */
 class TruncatedOutput {
   private chunks: Buffer[] = [];
@@ -48,9 +60,7 @@ export const execAction = defineAction({
   run(params, ctx) {
     return new Promise((resolve) => {
       const started = Date.now();
-      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-      for (const name of params.env ?? []) if (process.env[name] !== undefined) env[name] = process.env[name];
-      const child = spawn(params.argv[0] as string, params.argv.slice(1), { shell: false, cwd: params.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(params.argv[0] as string, params.argv.slice(1), { shell: false, cwd: params.cwd, env: childEnvironment(params.env), stdio: ['ignore', 'pipe', 'pipe'] });
       const stdout = new TruncatedOutput();
       const stderr = new TruncatedOutput();
       child.stdout.on('data', (c: Buffer) => stdout.add(c));

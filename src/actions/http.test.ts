@@ -8,8 +8,8 @@ describe('http action against a real HTTP receiver', () => {
   let server: Server | undefined;
   afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
 
-  async function receiver(statuses: number[]): Promise<{ url: string; seen: Array<{ method: string; auth: string | undefined; body: string }> }> {
-    const seen: Array<{ method: string; auth: string | undefined; body: string }> = [];
+  async function receiver(statuses: number[]): Promise<{ url: string; seen: Array<{ method: string; auth: string | undefined; body: string; path?: string }> }> {
+    const seen: Array<{ method: string; auth: string | undefined; body: string; path?: string }> = [];
     server = createServer((req: IncomingMessage, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -49,4 +49,29 @@ describe('http action against a real HTTP receiver', () => {
     expect(refused.ok).toBe(false);
     expect(refused.summary).toContain('ECONNREFUSED');
   });
+
+  it('sends nothing to a host outside allowedHosts, and says so', async () => {
+    const { url, seen } = await receiver([200]);
+    const r = await httpAction.run(httpParams.parse({ url, allowedHosts: ['10.1.2.*:*'], retries: 2, backoff: '10ms' }), ctx());
+    expect(r.ok).toBe(false);
+    expect(r.summary).toBe(`POST ${url}: refused: host 127.0.0.1:${new URL(url).port} of ${url} is not in allowedHosts (10.1.2.*:*); nothing was sent`);
+    expect(seen).toHaveLength(0);
+    const allowed = await httpAction.run(httpParams.parse({ url, allowedHosts: ['127.0.0.1:*'] }), ctx());
+    expect(allowed.ok).toBe(true);
+    expect(seen).toHaveLength(1);
+  });
 });
+
+describe('http step parameters as a runbook writes them', () => {
+  it('takes a URL template whose host comes from a label when allowedHosts is beside it', () => {
+    expect(httpParams.safeParse({ url: 'http://{{ labels.instance }}/drain', allowedHosts: ['web-*:8080'] }).success).toBe(true);
+    expect(httpParams.safeParse({ url: 'http://lb.internal:{{ labels.port }}/drain', allowedHosts: ['lb.internal:*'] }).success).toBe(true);
+  });
+
+  it('refuses what is not an http(s) URL', () => {
+    for (const url of ['file:///etc/passwd', 'ftp://lb/x', 'lb.internal/drain', 'gopher://lb:70/x']) {
+      expect(httpParams.safeParse({ url }).success, url).toBe(false);
+    }
+  });
+});
+

@@ -47,3 +47,25 @@ describe.skipIf(!haveSshd)('ssh action against a real sshd on loopback', () => {
     expect(r.summary).toContain('host key is not in');
   });
 });
+
+describe('ssh step: a host that comes from a template', () => {
+  const base = { user: 'deploy', keyFile: '/etc/prodeng/id_ed25519', argv: ['true'] };
+
+  it('needs allowedHosts beside it when the runbook is loaded', () => {
+    const parsed = sshParams.safeParse({ ...base, host: '{{ labels.instance }}' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['host'], message: expect.stringMatching(/comes from a template.*allowedHosts/) });
+    expect(sshParams.safeParse({ ...base, host: '{{ labels.instance }}', allowedHosts: ['db-*.internal'] }).success).toBe(true);
+  });
+
+  it('takes a host name or address only, once rendered', () => {
+    for (const host of ['db-1.internal -oProxyCommand=x', 'user@db-1', 'db-1/x', '-db-1']) {
+      expect(sshParams.safeParse({ ...base, host, allowedHosts: ['*.internal'] }).success, host).toBe(false);
+    }
+  });
+
+  it('connects to nothing outside allowedHosts, judged on the address the connection would use', async () => {
+    const refused = await sshAction.run(sshParams.parse({ ...base, host: '2130706433', allowedHosts: ['db-*.internal'] }), ctx());
+    expect(refused).toMatchObject({ ok: false, summary: 'ssh 2130706433: refused: host 127.0.0.1:22 is not in allowedHosts (db-*.internal); nothing was sent' });
+  });
+});

@@ -5,12 +5,21 @@ import { Client } from 'ssh2';
 import { z } from 'zod';
 import { durationSchema } from '../config/duration.js';
 import { defineAction } from './action.js';
+import { allowedHostsSchema, hostPortOf, hostRefusal, templatedHostProblem, withTemplatesFilledIn } from './allowedHosts.js';
 
 const MAX_OUTPUT_CHARS = 16 * 1024;
 
+/** A host name, an IPv4 address or an IPv6 address (without brackets), templates allowed until rendered; never an option or user@host. */
+const sshHost = z
+  .string()
+  .min(1)
+  .refine((h) => /^([A-Za-z0-9_~][A-Za-z0-9._~-]*|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$/.test(withTemplatesFilledIn(h)), 'must be a host name or address (the user goes in user, the port in port)');
+
 export const sshParams = z
   .object({
-    host: z.string().min(1),
+    host: sshHost,
+    /** the hosts a templated host may name: ["db-*.internal"] (port 22 unless a pattern says :PORT or :*) */
+    allowedHosts: allowedHostsSchema.optional(),
     port: z.number().int().min(1).max(65535).default(22),
     user: z.string().min(1),
     /** a private key file, or the name of an environment variable holding the key */
@@ -22,7 +31,11 @@ export const sshParams = z
     timeout: durationSchema.default(30_000),
   })
   .strict()
-  .refine((p) => (p.keyFile === undefined) !== (p.keyEnv === undefined), 'give keyFile or keyEnv (key authentication only)');
+  .refine((p) => (p.keyFile === undefined) !== (p.keyEnv === undefined), 'give keyFile or keyEnv (key authentication only)')
+  .superRefine((p, ctx) => {
+    const problem = templatedHostProblem('the host', p.host, p.allowedHosts);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['host'], message: problem });
+  });
 
 export type SshParams = z.output<typeof sshParams>;
 
@@ -49,6 +62,16 @@ export function knownHostKeys(knownHosts: string, host: string, port: number): B
   return keys;
 }
 
+/** The host to connect to: as given, or with allowedHosts the host as checked against the list (a URL parser's normal form). */
+function whereToConnect(params: SshParams): { host: string } | { refused: string } {
+  if (!params.allowedHosts) return { host: params.host };
+  const ipv6 = params.host.includes(':');
+  const target = hostPortOf(ipv6 ? `[${params.host}]:${params.port}` : `${params.host}:${params.port}`);
+  if (!target) return { refused: `${JSON.stringify(params.host)} is not a host name or address; nothing was sent` };
+  const refusal = hostRefusal(target.host, target.port, params.allowedHosts, 22);
+  return refusal ? { refused: refusal } : { host: target.host.replace(/^\[|\]$/g, '') };
+}
+
 export const sshAction = defineAction({
   name: 'ssh',
   description: 'run an argv on a remote host over SSH with key authentication and host-key checking',
@@ -56,12 +79,15 @@ export const sshAction = defineAction({
   params: sshParams,
   run(params, ctx) {
     return new Promise((resolve) => {
+      const target = whereToConnect(params);
+      if ('refused' in target) return resolve({ ok: false, summary: `ssh ${params.host}: refused: ${target.refused}`, output: { refused: target.refused } });
+      const host = target.host;
       let privateKey: string;
       let known: Buffer[];
       try {
         privateKey = params.keyFile ? readFileSync(params.keyFile, 'utf8') : (process.env[params.keyEnv!] ?? '');
         if (!privateKey) return resolve({ ok: false, summary: `environment variable ${params.keyEnv} holds no key`, output: {} });
-        known = knownHostKeys(readFileSync(params.knownHostsFile, 'utf8'), params.host, params.port);
+        known = knownHostKeys(readFileSync(params.knownHostsFile, 'utf8'), host, params.port);
       } catch (err) {
         return resolve({ ok: false, summary: `ssh ${params.host}: ${(err as Error).message}`, output: {} });
       }
@@ -95,7 +121,7 @@ export const sshAction = defineAction({
           finish(false, hostKeyRefused ? `ssh ${params.host}: host key is not in ${params.knownHostsFile}; refusing to connect` : `ssh ${params.host}: ${err.message}`),
         )
         .connect({
-          host: params.host,
+          host,
           port: params.port,
           username: params.user,
           privateKey,

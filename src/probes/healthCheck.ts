@@ -1,16 +1,20 @@
 import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
+import { hostPortOf, hostRefusal, urlHostRefusal } from '../actions/allowedHosts.js';
+import { childEnvironment } from '../actions/exec.js';
 
-/** A health check as runbooks (confirm, verify) and the probe action use it. */
+/** A health check as runbooks (confirm, verify), the probe action and Probe documents use it. */
 export type HealthCheck =
-  | { http: { url: string; status: number; timeout: number } }
-  | { tcp: { address: string; timeout: number } }
-  | { exec: { argv: string[]; timeout: number } };
+  | { http: { url: string; status: number; timeout: number; allowedHosts?: string[] | undefined } }
+  | { tcp: { address: string; timeout: number; allowedHosts?: string[] | undefined } }
+  | { exec: { argv: string[]; timeout: number; env?: string[] | undefined } };
 
 export interface HealthCheckResult {
   ok: boolean;
   summary: string;
   latencyMs: number;
+  /** the check was not run: it names a host outside its allowedHosts (a failure that proves nothing about the target) */
+  refused?: true;
 }
 
 function describeCheck(check: HealthCheck): string {
@@ -19,7 +23,9 @@ function describeCheck(check: HealthCheck): string {
   return `exec ${check.exec.argv.map((a) => JSON.stringify(a)).join(' ')}`;
 }
 
-async function httpCheck(c: { url: string; status: number; timeout: number }): Promise<Omit<HealthCheckResult, 'latencyMs'>> {
+async function httpCheck(c: Extract<HealthCheck, { http: unknown }>['http']): Promise<Omit<HealthCheckResult, 'latencyMs'>> {
+  const refusal = c.allowedHosts ? urlHostRefusal(c.url, c.allowedHosts) : null;
+  if (refusal) return { ok: false, refused: true, summary: `GET ${c.url}: refused: ${refusal}` };
   try {
     const res = await fetch(c.url, { signal: AbortSignal.timeout(c.timeout), redirect: 'manual' });
     await res.arrayBuffer();
@@ -30,12 +36,26 @@ async function httpCheck(c: { url: string; status: number; timeout: number }): P
   }
 }
 
-function tcpCheck(c: { address: string; timeout: number }): Promise<Omit<HealthCheckResult, 'latencyMs'>> {
+/** Where a TCP check connects; with allowedHosts, only a plain host:port on the list (and the host as checked). */
+function tcpTarget(c: Extract<HealthCheck, { tcp: unknown }>['tcp']): { host: string; port: number } | { refused: string } {
+  if (c.allowedHosts) {
+    const target = hostPortOf(c.address);
+    if (!target) return { refused: `${JSON.stringify(c.address)} is not host:port; nothing was sent` };
+    const refusal = hostRefusal(target.host, target.port, c.allowedHosts, null);
+    return refusal ? { refused: refusal } : target;
+  }
   const m = /^(.*):(\d+)$/.exec(c.address);
-  if (!m) return Promise.resolve({ ok: false, summary: `TCP ${c.address}: not host:port` });
-  const [, host, port] = m as unknown as [string, string, string];
+  return m ? { host: m[1]!, port: Number(m[2]) } : { refused: 'not host:port' };
+}
+
+function tcpCheck(c: Extract<HealthCheck, { tcp: unknown }>['tcp']): Promise<Omit<HealthCheckResult, 'latencyMs'>> {
+  const target = tcpTarget(c);
+  if ('refused' in target) {
+    return Promise.resolve(c.allowedHosts ? { ok: false, refused: true, summary: `TCP ${c.address}: refused: ${target.refused}` } : { ok: false, summary: `TCP ${c.address}: ${target.refused}` });
+  }
+  const { host, port } = target;
   return new Promise((resolve) => {
-    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port: Number(port) });
+    const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
     const done = (ok: boolean, summary: string) => {
       socket.destroy();
       resolve({ ok, summary });
@@ -46,9 +66,9 @@ function tcpCheck(c: { address: string; timeout: number }): Promise<Omit<HealthC
   });
 }
 
-function execCheck(c: { argv: string[]; timeout: number }): Promise<Omit<HealthCheckResult, 'latencyMs'>> {
+function execCheck(c: Extract<HealthCheck, { exec: unknown }>['exec']): Promise<Omit<HealthCheckResult, 'latencyMs'>> {
   return new Promise((resolve) => {
-    const child = spawn(c.argv[0]!, c.argv.slice(1), { shell: false, stdio: 'ignore' });
+    const child = spawn(c.argv[0]!, c.argv.slice(1), { shell: false, stdio: 'ignore', env: childEnvironment(c.env) });
     const timer = setTimeout(() => child.kill('SIGKILL'), c.timeout);
     child.once('error', (err) => {
       clearTimeout(timer);

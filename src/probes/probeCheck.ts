@@ -55,6 +55,6 @@ export async function runProbeCheck(spec: ProbeSpec, host: { name: string; addre
   if (spec.http) return httpProbe(spec.http, host.address, spec.timeout);
   const check = spec.tcp
     ? await runHealthCheck({ tcp: { address: host.address, timeout: spec.timeout } })
-    : await runHealthCheck({ exec: { argv: spec.exec!.argv.map((a) => a.replaceAll('{{ host }}', host.name).replaceAll('{{ address }}', host.address)), timeout: spec.timeout } });
+    : await runHealthCheck({ exec: { argv: spec.exec!.argv.map((a) => a.replaceAll('{{ host }}', host.name).replaceAll('{{ address }}', host.address)), timeout: spec.timeout, env: spec.exec!.env } });
   return { ok: check.ok, latencyMs: check.latencyMs, detail: check.summary };
 }

@@ -20,8 +20,8 @@ export const probeSpecSchema = z
       .strict()
       .optional(),
     tcp: z.object({}).strict().optional(),
-    /** a command; `{{ host }}` and `{{ address }}` are filled in, each as one argument */
-    exec: z.object({ argv: z.array(z.string()).min(1) }).strict().optional(),
+    /** a command; `{{ host }}` and `{{ address }}` are filled in, each as one argument; it runs with PATH and the variables `env` names, nothing else of prodeng's */
+    exec: z.object({ argv: z.array(z.string()).min(1), env: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must name an environment variable')).optional() }).strict().optional(),
     interval: durationSchema.default(10_000),
     timeout: durationSchema.default(2000),
     failureThreshold: z.number().int().positive().default(3),

@@ -88,16 +88,17 @@ export function planRemediation(runbook: ConfigDoc<RunbookSpec>, alert: FiringAl
   const missing: string[] = [];
   let steps: PlannedStep[];
   let onFailure: PlannedStep[];
+  let confirm: HealthCheck | null;
+  let verify: RemediationPlan['verify'];
   try {
     steps = spec.steps.map((s, i) => planStep(s, i, ctx, missing));
     onFailure = spec.onFailure.map((s, i) => planStep(s, i, ctx, missing));
+    // a probe's URL can refuse a value too (a ".." path segment, a host that is not a host name): refused here, not thrown into intake
+    confirm = spec.confirm ? (renderParams(spec.confirm, ctx, missing) as HealthCheck) : null;
+    verify = spec.verify ? { ...spec.verify, probe: spec.verify.probe ? (renderParams(spec.verify.probe, ctx, missing) as HealthCheck) : undefined } : null;
   } catch (err) {
     return { ok: false, target, reason: `the steps do not render to valid parameters: ${(err as Error).message}` };
   }
-  const confirm = spec.confirm ? (renderParams(spec.confirm, ctx, missing) as HealthCheck) : null;
-  const verify = spec.verify
-    ? { ...spec.verify, probe: spec.verify.probe ? (renderParams(spec.verify.probe, ctx, missing) as HealthCheck) : undefined }
-    : null;
   if (missing.length > 0) {
     return { ok: false, target, reason: `step parameters rendered empty (${[...new Set(missing)].join(', ')}); refusing to run half-filled commands` };
   }

@@ -4,7 +4,7 @@ import { mustExist } from '../config/references.js';
 import { configErrorMap } from '../config/issueMessages.js';
 import { compileMatcher, type Matcher } from '../intake/matchers.js';
 import { actionNamed, actionNames } from '../actions/registry.js';
-import { templateErrors } from './templates.js';
+import { templateProblems } from './templates.js';
 import { healthCheckSchema } from '../actions/probe.js';
 import type { RiskLevel } from '../actions/action.js';
 import type { LoadedConfig } from '../config/loadedConfig.js';
@@ -35,8 +35,9 @@ const matchSchema = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label
   return matchers;
 });
 
-// Probes are templated (`url: "http://{{ labels.instance }}/healthz"`) and
-// parsed again after rendering, so here they keep their raw shape.
+// Probes are templated (`url: "http://lb.internal/members/{{ labels.node }}"`,
+// or a templated host beside allowedHosts) and rendered per alert, so here
+// they keep their raw shape.
 const probeSchema = healthCheckSchema;
 
 const stepSchema = z
@@ -111,7 +112,7 @@ function stepProblems(steps: RunbookStep[], list: 'steps' | 'onFailure') {
     if (!action) {
       return [{ path: [...at, 'action'], message: `unknown action "${step.action}" (known: ${[...actionNames(), ESCALATE].join(', ')})` }];
     }
-    const problems = templateErrors(step.with).map((message) => ({ path: [...at, 'with'], message }));
+    const problems = templateProblems(step.with, [...at, 'with']);
     const parsed = action.params.safeParse(step.with, { error: configErrorMap });
     if (!parsed.success) {
       for (const issue of parsed.error.issues) problems.push({ path: [...at, 'with', ...(issue.path as Array<string | number>)], message: issue.message });
@@ -124,9 +125,9 @@ function stepProblems(steps: RunbookStep[], list: 'steps' | 'onFailure') {
 export function runbookProblems(spec: RunbookSpec, config: LoadedConfig) {
   return [
     ...mustExist(config, 'Service', spec.service, ['spec', 'service']),
-    ...templateErrors(spec.target).map((message) => ({ path: ['spec', 'target'], message })),
-    ...templateErrors(spec.verify?.probe).map((message) => ({ path: ['spec', 'verify', 'probe'], message })),
-    ...templateErrors(spec.confirm).map((message) => ({ path: ['spec', 'confirm'], message })),
+    ...templateProblems(spec.target, ['spec', 'target']),
+    ...templateProblems(spec.verify?.probe, ['spec', 'verify', 'probe']),
+    ...templateProblems(spec.confirm, ['spec', 'confirm']),
     ...stepProblems(spec.steps, 'steps'),
     ...stepProblems(spec.onFailure, 'onFailure'),
   ];

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { childEnvironment } from '../../actions/exec.js';
 import type { ProvidedHost, Provider, Provisioned, ProvisionRequest } from './provider.js';
 import { ProviderError } from './provider.js';
 
@@ -52,15 +53,17 @@ export class LocalProcessProvider implements Provider {
     private runtimeVars: Record<string, string> = {},
   ) {}
 
+  // own properties only: `{{ constructor }}` is not a variable
   private render(value: string, vars: Record<string, string>): string {
-    return value.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => vars[name] ?? m);
+    return value.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => (Object.hasOwn(vars, name) ? vars[name]! : m));
   }
 
   private start(host: string, port: number, dataDir: string): Running {
     mkdirSync(dataDir, { recursive: true });
     const vars = { ...this.runtimeVars, port: String(port), dataDir, host };
     const argv = this.spec.argv.map((a) => this.render(a, vars));
-    const env = { ...process.env, ...Object.fromEntries(Object.entries(this.spec.env).map(([k, v]) => [k, this.render(v, vars)])) };
+    // PATH and what the pool declares, never prodeng's own environment (its tokens, DATABASE_URL, SMTP credentials)
+    const env = { ...childEnvironment(), ...Object.fromEntries(Object.entries(this.spec.env).map(([k, v]) => [k, this.render(v, vars)])) };
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', env });
     child.on('error', () => undefined); // reported by the exit check below
     const running = { child, argv, port, dataDir };

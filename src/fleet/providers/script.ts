@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
+import { childEnvironment } from '../../actions/exec.js';
 import type { ProvidedHost, Provider, Provisioned, ProvisionRequest } from './provider.js';
 import { ProviderError } from './provider.js';
 
@@ -20,9 +21,7 @@ export class ScriptProvider implements Provider {
 
   private call(operation: string, request: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-      for (const name of this.spec.env) if (process.env[name] !== undefined) env[name] = process.env[name];
-      const child = spawn(this.spec.path, [operation], { shell: false, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(this.spec.path, [operation], { shell: false, env: childEnvironment(this.spec.env), stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(0, MAX_OUTPUT)));

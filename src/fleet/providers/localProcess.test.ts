@@ -1,0 +1,42 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalProcessProvider } from './localProcess.js';
+
+const until = async (what: () => boolean) => {
+  for (let i = 0; i < 50 && !what(); i++) await new Promise((r) => setTimeout(r, 100));
+};
+
+describe('local-process provider: what a host process gets from prodeng', () => {
+  let provider: LocalProcessProvider | undefined;
+  afterEach(async () => {
+    await provider?.close();
+    provider = undefined;
+  });
+
+  it('runs with PATH and the env the pool declares, not with prodeng secrets', async () => {
+    process.env.PRODENG_TEST_HOST_SECRET = 'tok-must-stay-in-prodeng';
+    const root = mkdtempSync(join(tmpdir(), 'prodeng-local-env-'));
+    provider = new LocalProcessProvider(
+      { argv: ['/bin/sh', '-c', '/usr/bin/env > "$0/env"; exec sleep 30', '{{ dataDir }}'], env: { SHOP_MODE: 'lab-{{ host }}' } },
+      root,
+    );
+    await provider.provision({ pool: 'web', host: 'web-1', service: 'web', cluster: null, labels: {}, inUse: [] });
+    const file = join(root, 'web-1', 'env');
+    await until(() => existsSync(file) && readFileSync(file, 'utf8').includes('SHOP_MODE'));
+    const env = readFileSync(file, 'utf8');
+    expect(env).toContain('SHOP_MODE=lab-web-1');
+    expect(env).toMatch(/^PATH=/m);
+    expect(env).not.toContain('tok-must-stay-in-prodeng');
+  });
+
+  it('fills in only the variables it knows: {{ constructor }} stays as written', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'prodeng-local-vars-'));
+    provider = new LocalProcessProvider({ argv: ['/bin/sh', '-c', 'printf %s "$1" > "$0/arg"; exec sleep 30', '{{ dataDir }}', '{{ constructor }}'], env: {} }, root);
+    await provider.provision({ pool: 'web', host: 'web-2', service: 'web', cluster: null, labels: {}, inUse: [] });
+    const file = join(root, 'web-2', 'arg');
+    await until(() => existsSync(file));
+    expect(readFileSync(file, 'utf8')).toBe('{{ constructor }}');
+  });
+});
