@@ -27,14 +27,14 @@ spec:
   match: { alertname: ServiceDown }
   target: "{{ labels.instance }}"
   manualMinutes: 20
-  confirm: { http: { url: "http://{{ labels.instance }}/", timeout: 1s } }
+  confirm: { http: { url: "http://{{ labels.instance }}/", allowedHosts: ["127.0.0.1:*"], timeout: 1s } }
   steps:
     - name: start
       action: exec
       with:
         argv: ["sh", "-c", "nohup \\"$0\\" \\"$1\\" \\"$2\\" \\"$3\\" >/dev/null 2>&1 &", "${process.execPath}", "${script}", "{{ labels.port }}", "${pidFile}"]
         timeout: 10s
-  verify: { probe: { http: { url: "http://{{ labels.instance }}/", timeout: 1s } }, within: 20s }
+  verify: { probe: { http: { url: "http://{{ labels.instance }}/", allowedHosts: ["127.0.0.1:*"], timeout: 1s } }, within: 20s }
 `,
     });
     // What the service's probe reports through intake.

@@ -60,7 +60,7 @@ export default definePlugin({
   match: { alertname: 'ServiceDown' },
   target: '{{ labels.instance }}',
   manualMinutes: 20,
-  verify: { probe: { http: { url: 'http://{{ labels.instance }}/', timeout: '1s' } }, within: '20s' },
+  verify: { probe: { http: { url: 'http://{{ labels.instance }}/', allowedHosts: ['127.0.0.1:*'], timeout: '1s' } }, within: '20s' },
   async remediate(ctx) {
     const before = await ctx.actions.probe({ http: { url: 'http://' + ctx.target + '/', timeout: '1s' } });
     if (before.ok) return { ok: true, summary: ctx.target + ' already answers; nothing to do' };

@@ -212,6 +212,8 @@ async function startRemediation(opts: ExecutorOptions, id: number, workId: numbe
   }
   if (plan.confirm) {
     const check = await runHealthCheck(plan.confirm);
+    // a check that was not run (its host is outside allowedHosts) confirms nothing
+    if (check.refused) return escalate(opts, row, plan, `the failure is not confirmed: ${check.summary}`);
     if (check.ok) {
       const reason = `not started: the confirm check passes, so ${plan.target} looks healthy (${check.summary})`;
       await setStatus(opts, id, 'skipped', reason);
@@ -415,6 +417,7 @@ async function resumeAfterCrash(opts: ExecutorOptions, row: RemediationRow): Pro
   }
   if (nothingRan && plan.confirm) {
     const check = await runHealthCheck(plan.confirm);
+    if (check.refused) return escalate(opts, row, plan, `the failure is not confirmed: ${check.summary}`);
     if (check.ok) {
       const reason = `not started: the confirm check passes on resuming, so ${plan.target} looks healthy (${check.summary})`;
       await setStatus(opts, row.id, 'skipped', reason);
