@@ -129,17 +129,34 @@ describeEachStore('remediation engine', (kind) => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('acts on nothing while automation is paused, and records why', async () => {
+  it('acts on nothing while automation is paused and says why; on resume acts on what still fires, through every gate, and not on what cleared', async () => {
     await start();
     const paused = await server.request('POST', '/api/v1/automation/pause', { by: 'alice', reason: 'incident 42 under way' });
     expect(paused.body.paused).toBe(true);
     const marker = join(dir, `${kind}-paused`);
+    const cleared = join(dir, `${kind}-paused-cleared`);
     await fire({ alertname: 'WebDown', instance: 'web-2' }, { marker });
+    await fire({ alertname: 'WebDown', instance: 'web-3' }, { marker: cleared });
     await server.remediation.runOnce();
-    const [r] = await remediations();
-    expect(r).toMatchObject({ status: 'skipped', reason: 'automation is paused (by alice: incident 42 under way)' });
+    clock.advance(60_000);
+    await server.remediation.runOnce();
+    const waiting = await remediations();
+    expect(waiting.map((r: any) => [r.status, r.reason])).toEqual([
+      ['pending', 'waiting: automation is paused (by alice: incident 42 under way)'],
+      ['pending', 'waiting: automation is paused (by alice: incident 42 under way)'],
+    ]);
     expect(existsSync(marker)).toBe(false);
+    // One of them clears while paused.
+    await fire({ alertname: 'WebDown', instance: 'web-3' }, { marker: cleared }, new Date(clock.now() - 1000).toISOString());
     expect((await server.request('POST', '/api/v1/automation/resume', { by: 'alice', reason: 'over' })).body.paused).toBe(false);
+    await server.remediation.runOnce();
+    const after = await remediations();
+    expect(after.find((r: any) => r.target === 'web-2').status).toMatch(/^(succeeded|verifying)$/);
+    expect(after.find((r: any) => r.target === 'web-3')).toMatchObject({ status: 'skipped' });
+    expect(existsSync(marker)).toBe(true);
+    expect(existsSync(cleared)).toBe(false);
+    const d = await detail(after.find((r: any) => r.target === 'web-2').id);
+    expect(d.timeline.filter((t: any) => /automation is paused/.test(t.message))).toHaveLength(1);
   });
 
   it('refuses an empty target, attaches repeated alerts, and never starts on a resolved alert', async () => {

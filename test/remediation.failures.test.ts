@@ -83,6 +83,19 @@ describeEachStore('remediation failures reach a human', (kind) => {
     expect(existsSync(marker2)).toBe(true);
   });
 
+  it('opens an incident for a page-severity alert a runbook would handle while automation is paused', async () => {
+    await start();
+    const page = (instance: string) => server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'CartDown', instance, service: 'cart', severity: 'page' }, annotations: { summary: `${instance} answers 503` } }]);
+    // Running: the runbook has it, and nobody is paged yet.
+    await page('cart-1');
+    expect((await server.request('GET', '/api/v1/incidents')).body.incidents).toHaveLength(0);
+    await server.request('POST', '/api/v1/automation/pause', { by: 'alice', reason: 'database migration' });
+    await page('cart-2');
+    const incidents = (await server.request('GET', '/api/v1/incidents')).body.incidents;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({ service: 'cart', status: 'open', title: 'cart-2 answers 503' });
+  });
+
   it('finds a remediation with no work item and no lease, and gives it back to the workers', async () => {
     await start();
     const marker = join(dir, `${kind}-orphan`);

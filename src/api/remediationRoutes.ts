@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { automationState, setAutomationPaused } from '../remediation/automationSwitch.js';
+import { automationState, releasePausedRemediations, setAutomationPaused } from '../remediation/automationSwitch.js';
 import { audit } from '../remediation/audit.js';
 import { getRemediation, listRemediations } from '../remediation/queries.js';
 import { answerApproval } from '../remediation/approval.js';
@@ -64,6 +64,7 @@ export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const by = actorOf(request, parsed.data.by);
       await setAutomationPaused(deps.store.db, { paused: action === 'pause', by, reason: parsed.data.reason, now });
       await audit(deps.store.db, { kind: 'automation', message: `automation ${action === 'pause' ? 'paused' : 'resumed'} by ${by}: ${parsed.data.reason}` }, now);
+      if (action === 'resume') await releasePausedRemediations(deps.store.db, now);
       return automationState(deps.store.db);
     });
   }

@@ -2,6 +2,7 @@ import type { ConfigDoc } from '../config/index.js';
 import type { FiringHook } from '../intake/ingest.js';
 import type { RunbookSpec } from '../remediation/runbookKind.js';
 import { chooseRunbook } from '../remediation/runbookMatching.js';
+import { automationState } from '../remediation/automationSwitch.js';
 import { attachToIncident, GROUPING_WINDOW_MS, handOverToHuman, openIncidentOf } from './handover.js';
 
 /**
@@ -26,10 +27,12 @@ export function incidentIntakeHook(runbooks: ConfigDoc<RunbookSpec>[]): FiringHo
         .execute();
       for (const r of rows) open.set(r.service!, r);
     }
+    // While automation is paused a runbook handles nothing: a page-severity alert needs a human now.
+    const paused = alerts.some((a) => a.labels.severity === 'page') && (await automationState(tx)).paused;
     for (const alert of alerts) {
-      const handled = runbooks.length > 0 && chooseRunbook(runbooks, alert).chosen !== null;
+      const handled = !paused && runbooks.length > 0 && chooseRunbook(runbooks, alert).chosen !== null;
       if (alert.labels.severity === 'page' && !handled) {
-        const id = await handOverToHuman(tx, { title: alert.summary, service: alert.service, remediationId: null, alertIds: [alert.id], story: [`${new Date(now).toISOString()} alert ${alert.id} fired with severity page and no runbook handles it: ${alert.summary}`] }, now);
+        const id = await handOverToHuman(tx, { title: alert.summary, service: alert.service, remediationId: null, alertIds: [alert.id], story: [`${new Date(now).toISOString()} alert ${alert.id} fired with severity page and ${paused ? 'automation is paused' : 'no runbook handles it'}: ${alert.summary}`] }, now);
         if (alert.service && !open.has(alert.service)) open.set(alert.service, (await openIncidentOf(tx, alert.service, now)) ?? { id, alert_ids: JSON.stringify([alert.id]) });
         continue;
       }

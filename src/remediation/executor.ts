@@ -184,7 +184,8 @@ async function startRemediation(opts: ExecutorOptions, id: number, workId: numbe
   // before acting run in one transaction and the start in another.
   const slot = await reserveSlot(opts, row, plan, now);
   if (slot.outcome === 'stale') return;
-  if (slot.outcome === 'paused' || slot.outcome === 'not-firing') {
+  if (slot.outcome === 'paused') return waitWhilePaused(opts, row, slot.reason, now);
+  if (slot.outcome === 'not-firing') {
     await setStatus(opts, id, 'skipped', slot.reason);
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'skipped', message: slot.reason }, now);
     return;
@@ -229,6 +230,25 @@ async function startRemediation(opts: ExecutorOptions, id: number, workId: numbe
   });
   if (opts.metrics) recordMetrics(opts.metrics, running, now);
   await runRung(opts, running, plan, plan.steps, 0);
+}
+
+/** How often a remediation waiting behind the kill switch looks again (resuming also wakes it at once). */
+export const PAUSED_RECHECK_MS = 30_000;
+
+/**
+ * Paused is not forgotten: the remediation stays pending and looks again
+ * later, so when automation resumes it goes through every gate and the
+ * still-firing check as if it had just arrived. Recorded once, not at every look.
+ */
+async function waitWhilePaused(opts: ExecutorOptions, row: RemediationRow, why: string, now: number): Promise<void> {
+  const reason = `waiting: ${why}`;
+  await opts.store.db.transaction().execute(async (tx) => {
+    if (row.reason !== reason) {
+      await tx.updateTable('remediations').set({ reason, updated_at: now }).where('id', '=', row.id).where('status', '=', 'pending').execute();
+      await audit(tx, { remediationId: row.id, alertId: row.alert_id, kind: 'gate', message: `${why}; waiting until it is resumed` }, now);
+    }
+    await enqueueWork(tx, [{ kind: 'remediation.run', subject: String(row.id), runAt: now + PAUSED_RECHECK_MS }], now);
+  });
 }
 
 export function needsApproval(plan: RemediationPlan): boolean {
