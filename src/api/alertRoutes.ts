@@ -55,7 +55,7 @@ export function alertRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const parsed = listQuery.safeParse(request.query);
     if (!parsed.success) return sendInvalid(reply, parsed.error);
     const q = parsed.data;
-    return listAlerts(deps.store.db, { status: q.status, service: q.service, matchers: q['match[]'], limit: q.limit, before: q.before });
+    return listAlerts(deps.store, { status: q.status, service: q.service, matchers: q['match[]'], limit: q.limit, before: q.before });
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/alerts/:id', async (request, reply) => {

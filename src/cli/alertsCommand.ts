@@ -20,7 +20,18 @@ export function alertsCommand(): Command {
     if (flags.status) q.set('status', flags.status);
     if (flags.service) q.set('service', flags.service);
     for (const m of flags.match ?? []) q.append('match[]', m);
-    const page = await apiClient(flags).get<{ alerts: AlertView[] }>(`/api/v1/alerts?${q}`);
+    // A filtered request examines a bounded window of alerts; page on by the cursor until the list is full.
+    const client = apiClient(flags);
+    const wanted = Number(flags.limit);
+    const page: { alerts: AlertView[]; nextCursor: number | null } = { alerts: [], nextCursor: null };
+    for (;;) {
+      const next = await client.get<{ alerts: AlertView[]; nextCursor: number | null }>(`/api/v1/alerts?${q}`);
+      page.alerts.push(...next.alerts);
+      page.nextCursor = next.nextCursor;
+      if (next.nextCursor === null || page.alerts.length >= wanted) break;
+      q.set('before', String(next.nextCursor));
+      q.set('limit', String(wanted - page.alerts.length));
+    }
     if (flags.json) return console.log(JSON.stringify(page, null, 2));
     if (page.alerts.length === 0) return console.log('no alerts');
     console.log(

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type { Labels } from './fingerprint.js';
 
 /** An Alertmanager-style label matcher. */
@@ -40,18 +41,26 @@ export function parseMatcher(text: string): Matcher {
 
 export type CompiledMatcher = (labels: Labels) => boolean;
 
-/** Regexes are anchored at both ends, as in Alertmanager. A missing label matches as the empty string. */
+/**
+ * Regexes are anchored at both ends and use RE2 syntax, as in Alertmanager.
+ * RE2 runs in time linear in the input, so no pattern from a request or a
+ * config file can hold the event loop (`(a+)+b` on a backtracking engine
+ * could); what RE2 cannot promise that for (backreferences, lookaround) is
+ * refused. A missing label matches as the empty string; only the labels'
+ * own keys count (`constructor` is not a label of every alert).
+ */
 export function compileMatcher(m: Matcher): CompiledMatcher {
+  const valueOf = (l: Labels): string => (Object.hasOwn(l, m.name) ? (l[m.name] ?? '') : '');
   if (m.isRegex) {
-    let re: RegExp;
+    let re: RE2JS;
     try {
-      re = new RegExp(`^(?:${m.value})$`, 'u');
+      re = RE2JS.compile(`(?:${m.value})`);
     } catch (err) {
-      throw new Error(`matcher ${m.name}: invalid regular expression ${JSON.stringify(m.value)}: ${(err as Error).message}`);
+      throw new Error(`matcher ${m.name}: ${JSON.stringify(m.value)} is not an RE2 regular expression (${(err as Error).message}); RE2 has no backreferences or lookaround`);
     }
-    return m.isEqual ? (l) => re.test(l[m.name] ?? '') : (l) => !re.test(l[m.name] ?? '');
+    return m.isEqual ? (l) => re.matches(valueOf(l)) : (l) => !re.matches(valueOf(l));
   }
-  return m.isEqual ? (l) => (l[m.name] ?? '') === m.value : (l) => (l[m.name] ?? '') !== m.value;
+  return m.isEqual ? (l) => valueOf(l) === m.value : (l) => valueOf(l) !== m.value;
 }
 
 export function compileMatchers(matchers: Matcher[]): CompiledMatcher {

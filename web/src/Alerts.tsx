@@ -104,7 +104,7 @@ export function AlertList() {
           <button type="submit">Filter</button>
         </form>
         {list.error && list.error.status !== 401 ? <p role="alert">{list.error.message}</p> : null}
-        {list.data && alerts.length === 0 ? <p>No alerts match.</p> : null}
+        {list.data && alerts.length === 0 ? <p>{list.data.nextCursor ? 'No alerts match among the newest ones; look at older ones.' : 'No alerts match.'}</p> : null}
         <div className="scroll">
           <table data-testid="alert-list">
             <thead>
