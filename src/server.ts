@@ -54,6 +54,8 @@ export interface ServeOptions {
   host?: string | undefined;
   /** admin tokens (PRODENG_API_TOKENS); named, role-bound tokens are ApiToken documents in the config */
   apiTokens?: string[] | undefined;
+  /** credentials the program starting the server made itself (the lab's token for its own hosts) */
+  extraCredentials?: Credential[] | undefined;
   /** where ApiToken documents' secrets are read from (default process.env) */
   env?: NodeJS.ProcessEnv | undefined;
   resolveTimeoutMs?: number | undefined;
@@ -179,6 +181,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   let credentials: Credential[];
   try {
     credentials = credentialsFrom(opts.apiTokens ?? [], config.byKind<ApiTokenSpec>('ApiToken').values(), opts.env ?? process.env);
+    if (credentials.length > 0) credentials.push(...(opts.extraCredentials ?? []));
   } catch (err) {
     throw new StartupError('config_invalid', (err as Error).message);
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import { startLab } from '../lab/labRunner.js';
@@ -18,7 +19,16 @@ export function labCommand(): Command {
       const rate = Number(flags.rate);
       if (!(rate > 0)) throw new StartupError('config_invalid', `--rate: "${flags.rate}" is not a number above 0`);
       const logger = pino({ level: process.env.PRODENG_LOG_LEVEL ?? 'warn' });
-      const lab = await startLab({ dataDir: flags.data, databaseUrl: process.env.DATABASE_URL || undefined, port, host: '127.0.0.1', ratePerSecond: rate, logger });
+      // With tokens the lab's own hosts need one to read discovery: a read-only token made for this run,
+      // handed to them by name (the pools' passEnv), unless the operator set PRODENG_API_TOKEN.
+      const apiTokens = (process.env.PRODENG_API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+      const extraCredentials = [];
+      if (apiTokens.length > 0 && !process.env.PRODENG_API_TOKEN) {
+        const secret = randomBytes(24).toString('base64url');
+        extraCredentials.push({ name: 'lab-hosts', role: 'read-only' as const, user: null, secret });
+        process.env.PRODENG_API_TOKEN = secret;
+      }
+      const lab = await startLab({ dataDir: flags.data, databaseUrl: process.env.DATABASE_URL || undefined, port, host: '127.0.0.1', ratePerSecond: rate, logger, apiTokens, extraCredentials });
       const url = lab.server.url;
       process.stdout.write(`prodeng lab is running at ${url} (store: ${lab.server.store.dialect}, data in ${flags.data})
   The demo shop's hosts are starting (9 services, 2 hosts each). In another terminal:

@@ -10,6 +10,8 @@ const localProcessProvider = z
     type: z.literal('local-process'),
     argv,
     env: z.record(z.string(), z.string()).default({}),
+    /** variables of prodeng's own environment a host process gets by name (e.g. PRODENG_API_TOKEN for discovery) */
+    passEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as PRODENG_API_TOKEN')).default([]),
   })
   .strict();
 

@@ -17,9 +17,10 @@ describe('local-process provider: what a host process gets from prodeng', () => 
 
   it('runs with PATH and the env the pool declares, not with prodeng secrets', async () => {
     process.env.PRODENG_TEST_HOST_SECRET = 'tok-must-stay-in-prodeng';
+    process.env.PRODENG_TEST_PASSED = 'named-so-passed';
     const root = mkdtempSync(join(tmpdir(), 'prodeng-local-env-'));
     provider = new LocalProcessProvider(
-      { argv: ['/bin/sh', '-c', '/usr/bin/env > "$0/env"; exec sleep 30', '{{ dataDir }}'], env: { SHOP_MODE: 'lab-{{ host }}' } },
+      { argv: ['/bin/sh', '-c', '/usr/bin/env > "$0/env"; exec sleep 30', '{{ dataDir }}'], env: { SHOP_MODE: 'lab-{{ host }}' }, passEnv: ['PRODENG_TEST_PASSED', 'PRODENG_TEST_UNSET'] },
       root,
     );
     await provider.provision({ pool: 'web', host: 'web-1', service: 'web', cluster: null, labels: {}, inUse: [] });
@@ -29,6 +30,8 @@ describe('local-process provider: what a host process gets from prodeng', () => 
     expect(env).toContain('SHOP_MODE=lab-web-1');
     expect(env).toMatch(/^PATH=/m);
     expect(env).not.toContain('tok-must-stay-in-prodeng');
+    expect(env).toContain('PRODENG_TEST_PASSED=named-so-passed');
+    expect(env).not.toContain('PRODENG_TEST_UNSET');
   });
 
   it('fills in only the variables it knows: {{ constructor }} stays as written', async () => {

@@ -47,7 +47,7 @@ export class LocalProcessProvider implements Provider {
   private running = new Map<string, Running>();
 
   constructor(
-    private spec: { argv: string[]; env: Record<string, string> },
+    private spec: { argv: string[]; env: Record<string, string>; passEnv?: string[] },
     private dataRoot: string,
     /** filled in by the server: prodengUrl (once listening), node, shopService */
     private runtimeVars: Record<string, string> = {},
@@ -62,8 +62,8 @@ export class LocalProcessProvider implements Provider {
     mkdirSync(dataDir, { recursive: true });
     const vars = { ...this.runtimeVars, port: String(port), dataDir, host };
     const argv = this.spec.argv.map((a) => this.render(a, vars));
-    // PATH and what the pool declares, never prodeng's own environment (its tokens, DATABASE_URL, SMTP credentials)
-    const env = { ...childEnvironment(), ...Object.fromEntries(Object.entries(this.spec.env).map(([k, v]) => [k, this.render(v, vars)])) };
+    // PATH, what the pool declares and the variables it names in passEnv, never the rest of prodeng's environment (its tokens, DATABASE_URL, SMTP credentials)
+    const env = { ...childEnvironment(this.spec.passEnv), ...Object.fromEntries(Object.entries(this.spec.env).map(([k, v]) => [k, this.render(v, vars)])) };
     const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', env });
     child.on('error', () => undefined); // reported by the exit check below
     const running = { child, argv, port, dataDir };

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ShopServiceName } from './services.js';
+import { childEnvironment } from '../../actions/exec.js';
 
 export interface ShopProcessOptions {
   service: ShopServiceName;
@@ -60,7 +61,7 @@ export function shopServiceArgs(options: ShopProcessOptions): string[] {
 
 export function startShopProcess(options: ShopProcessOptions): Promise<ShopProcess> {
   const { command, args, cwd } = shopServiceCommand();
-  const child = spawn(command, [...args, ...shopServiceArgs(options)], { cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...args, ...shopServiceArgs(options)], { cwd, env: options.env ?? childEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let stdoutLine = '';
   child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-8000)));
