@@ -239,7 +239,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // inside the transaction (another connection would not see it yet).
   let remediationCreated = false;
   let remediation: RemediationWorker | undefined;
-  const groupCommitter = new GroupCommitter(store, clock, intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks, () => (remediationCreated = true)) : undefined, incidentHook));
+  const groupCommitter = new GroupCommitter(store, clock, intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks, () => (remediationCreated = true), store.dialect) : undefined, incidentHook));
   const committer = {
     async commit(events: Parameters<GroupCommitter['commit']>[0]) {
       const results = await groupCommitter.commit(events);
@@ -251,7 +251,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     },
   };
   // Without runbooks or services nothing listens, and intake skips building the list.
-  const onFiring = intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks) : undefined, incidentHook);
+  const onFiring = intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks, undefined, store.dialect) : undefined, incidentHook);
   const digestTeams = { serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])), teamEmails: teamEmailsFrom(pagingDirectoryFrom(config)) };
   const liveSchedules = new LiveSchedules(store, clock, [...config.byKind<ScheduleSpec>('Schedule').values()]);
   const app = buildApi({

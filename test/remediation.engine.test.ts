@@ -163,8 +163,10 @@ describeEachStore('remediation engine', (kind) => {
     await start();
     await fire({ alertname: 'WebDown' });
     let list = await remediations();
-    expect(list[0]).toMatchObject({ status: 'skipped', target: '' });
+    // refused, and a human is told
+    expect(list[0]).toMatchObject({ status: 'escalated', target: '' });
     expect(list[0].reason).toContain('rendered empty');
+    expect(list[0].reason).toMatch(/handed to a human \(incident \d+\)$/);
 
     await fire({ alertname: 'WebDown', instance: 'web-3', path: '/a' }, { marker: join(dir, 'never-a') });
     await fire({ alertname: 'WebDown', instance: 'web-3', path: '/b' }, { marker: join(dir, 'never-b') });

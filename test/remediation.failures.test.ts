@@ -85,7 +85,7 @@ describeEachStore('remediation failures reach a human', (kind) => {
 
   it('opens an incident for a page-severity alert a runbook would handle while automation is paused', async () => {
     await start();
-    const page = (instance: string) => server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'CartDown', instance, service: 'cart', severity: 'page' }, annotations: { summary: `${instance} answers 503` } }]);
+    const page = (instance: string) => server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'CartDown', instance, service: 'cart', severity: 'page' }, annotations: { summary: `${instance} answers 503`, marker: join(dir, `${kind}-${instance}-paged`) } }]);
     // Running: the runbook has it, and nobody is paged yet.
     await page('cart-1');
     expect((await server.request('GET', '/api/v1/incidents')).body.incidents).toHaveLength(0);

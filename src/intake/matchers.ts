@@ -56,7 +56,7 @@ export function compileMatcher(m: Matcher): CompiledMatcher {
     try {
       re = RE2JS.compile(`(?:${m.value})`);
     } catch (err) {
-      throw new Error(`matcher ${m.name}: ${JSON.stringify(m.value)} is not an RE2 regular expression (${(err as Error).message}); RE2 has no backreferences or lookaround`);
+      throw new Error(`matcher ${m.name}: ${JSON.stringify(m.value)} is an invalid regular expression for RE2, the linear-time engine prodeng uses (${(err as Error).message}; RE2 has no backreferences or lookaround)`);
     }
     return m.isEqual ? (l) => re.matches(valueOf(l)) : (l) => !re.matches(valueOf(l));
   }

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { EngineMetrics } from '../reports/engineMetrics.js';
 import { actionNamed } from '../actions/registry.js';
 import { getAlert } from '../intake/alertQueries.js';
-import { handOverToHuman } from '../incidents/handover.js';
+import { attachToIncident, handOverToHuman } from '../incidents/handover.js';
+import { handRefusalToHuman, openIncidentTitled } from './refusal.js';
 import type { Clock } from '../store/clock.js';
 import type { RemediationRow, RemediationStatus, WorkRow } from '../store/schema.js';
 import type { DbOrTx, Store } from '../store/store.js';
@@ -317,8 +318,8 @@ async function applyGate(opts: ExecutorOptions, row: RemediationRow, plan: Remed
     return false;
   }
   // skip; a failure storm is handed to a human once, with the scope's counts
-  await setStatus(opts, row.id, 'skipped', d.reason);
   if (d.gate === 'maxUnhealthy' && d.scope && d.reason.startsWith(STORM_PREFIX)) {
+    await setStatus(opts, row.id, 'skipped', d.reason);
     const stormCooldown = plan.safety.stormCooldown ?? 10 * 60_000;
     const title = `${STORM_PREFIX} ${d.scope.name} (${plan.runbook})`;
     const scope = d.scope;
@@ -326,8 +327,12 @@ async function applyGate(opts: ExecutorOptions, row: RemediationRow, plan: Remed
     // open storm incident and its creation happen under one lock.
     const incident = await db.transaction().execute(async (tx) => {
       if (opts.store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${`prodeng.storm:${title}`}))`.execute(tx);
-      const already = await tx.selectFrom('incidents').select('id').where('title', '=', title).where('created_at', '>=', now - stormCooldown).executeTakeFirst();
-      if (already) return null;
+      const already = await tx.selectFrom('incidents').select(['id', 'alert_ids', 'status']).where('title', '=', title).where('created_at', '>=', now - stormCooldown).orderBy('id', 'desc').executeTakeFirst();
+      if (already) {
+        // the storm's incident hears of every further target, so none is refused unseen
+        if (already.status !== 'resolved') await attachToIncident(tx, already, JSON.parse(row.alert_ids) as number[], `also failing in ${scope.name}: ${plan.target}`, [`${new Date(now).toISOString()} ${d.reason}`], now);
+        return null;
+      }
       return handOverToHuman(
         tx,
         {
@@ -346,7 +351,25 @@ async function applyGate(opts: ExecutorOptions, row: RemediationRow, plan: Remed
     if (incident !== null) {
       await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'escalated', message: `escalated the storm in ${scope.name} to a human (incident ${incident})`, data: { incident, scope } }, now);
     }
+    return false;
   }
+  if (plan.safety.onRefusal === 'skip') {
+    await setStatus(opts, row.id, 'skipped', d.reason);
+    return false;
+  }
+  // Any other refusal reaches a human too: after a storm, the storm's open incident; otherwise one incident per cause.
+  const cause = d.gate === 'stormCooldown' && d.scope ? `a recent failure storm in ${d.scope.name}` : `${d.gate} in ${d.scope?.name ?? plan.runbook}`;
+  const incident = await db.transaction().execute(async (tx) => {
+    const stormTitle = d.scope ? `${STORM_PREFIX} ${d.scope.name} (${plan.runbook})` : null;
+    const storm = stormTitle ? await openIncidentTitled(tx, stormTitle, now) : undefined;
+    if (storm) {
+      await attachToIncident(tx, storm, JSON.parse(row.alert_ids) as number[], `also failing after the storm: ${plan.target}`, [`${new Date(now).toISOString()} ${d.reason}`], now);
+      return storm.id;
+    }
+    return handRefusalToHuman(tx, opts.store.dialect, { runbook: plan.runbook, cause, reason: reason, service: row.service, remediationId: row.id, alertIds: JSON.parse(row.alert_ids) as number[] }, now);
+  });
+  await setStatus(opts, row.id, 'escalated', `${d.reason}; handed to a human (incident ${incident})`);
+  await audit(db, { remediationId: row.id, alertId: row.alert_id, kind: 'escalated', message: `refused by ${d.gate}, handed to a human (incident ${incident})`, data: { incident } }, now);
   return false;
 }
 

@@ -1,6 +1,7 @@
 import type { ConfigDoc } from '../config/index.js';
 import type { FiringAlert, FiringHook } from '../intake/ingest.js';
-import type { Tx } from '../store/store.js';
+import type { StoreDialect, Tx } from '../store/store.js';
+import { handRefusalToHuman } from './refusal.js';
 import { enqueueWork } from '../store/workQueue.js';
 import { audit } from './audit.js';
 import { planRemediation } from './plan.js';
@@ -14,17 +15,17 @@ export const ACTIVE_STATUSES = ['pending', 'awaiting_approval', 'running', 'veri
  * its remediation in the same transaction as the alert. A second alert for
  * the same (runbook, target) attaches to the active one.
  */
-export function remediationIntakeHook(runbooks: ConfigDoc<RunbookSpec>[], onCreated?: () => void): FiringHook {
+export function remediationIntakeHook(runbooks: ConfigDoc<RunbookSpec>[], onCreated?: () => void, dialect: StoreDialect = 'sqlite'): FiringHook {
   return async (tx, alerts, now) => {
     if (runbooks.length === 0) return;
     for (const alert of alerts) {
-      if (await remediationForAlert(tx, runbooks, alert, now)) onCreated?.();
+      if (await remediationForAlert(tx, dialect, runbooks, alert, now)) onCreated?.();
     }
   };
 }
 
 /** Returns true when it created a remediation for a worker to run. */
-async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], alert: FiringAlert, now: number): Promise<boolean> {
+async function remediationForAlert(tx: Tx, dialect: StoreDialect, runbooks: ConfigDoc<RunbookSpec>[], alert: FiringAlert, now: number): Promise<boolean> {
   const choice = chooseRunbook(runbooks, alert);
   if (!choice.chosen) return false;
   const runbook = runbooks.find((r) => r.name === choice.chosen)!;
@@ -48,12 +49,18 @@ async function remediationForAlert(tx: Tx, runbooks: ConfigDoc<RunbookSpec>[], a
     started_at: null,
   };
   if (!planned.ok) {
+    // A refusal is recorded, and unless the runbook says skip, a human is told (one incident per cause).
     const row = await tx
       .insertInto('remediations')
       .values({ ...base, target: planned.target, scope: null, status: 'skipped', reason: planned.reason, plan: '{}', finished_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit(tx, { remediationId: row.id, alertId: alert.id, kind: 'skipped', message: planned.reason }, now);
+    if (runbook.spec.safety.onRefusal === 'escalate') {
+      const incident = await handRefusalToHuman(tx, dialect, { runbook: runbook.name, cause: planned.cause, reason: planned.reason, service: alert.service, remediationId: row.id, alertIds: [alert.id] }, now);
+      await tx.updateTable('remediations').set({ status: 'escalated', reason: `${planned.reason}; handed to a human (incident ${incident})` }).where('id', '=', row.id).execute();
+      await audit(tx, { remediationId: row.id, alertId: alert.id, kind: 'escalated', message: `refused, handed to a human (incident ${incident})`, data: { incident } }, now);
+    }
     return false;
   }
   const active = await tx

@@ -31,7 +31,8 @@ export interface RemediationPlan {
   manualMinutes: number;
 }
 
-export type PlanOutcome = { ok: true; plan: RemediationPlan } | { ok: false; target: string; reason: string };
+/** A refused plan names its cause in words that are the same for every alert it refuses, so refusals group by cause. */
+export type PlanOutcome = { ok: true; plan: RemediationPlan } | { ok: false; target: string; reason: string; cause: string };
 
 export function templateContext(alert: FiringAlert, target?: string): TemplateContext {
   return {
@@ -81,9 +82,9 @@ export function planRemediation(runbook: ConfigDoc<RunbookSpec>, alert: FiringAl
   const rendered = renderTemplate(spec.target, templateContext(alert));
   const target = rendered.value.trim();
   if (rendered.missing.length > 0 || target === '') {
-    return { ok: false, target, reason: `target "${spec.target}" rendered empty (${rendered.missing.join(', ') || 'no value'}); refusing to act on an empty target` };
+    return { ok: false, target, cause: `target ${spec.target} renders empty`, reason: `target "${spec.target}" rendered empty (${rendered.missing.join(', ') || 'no value'}); refusing to act on an empty target` };
   }
-  if (target === '*' || target.toLowerCase() === 'all') return { ok: false, target, reason: `target "${target}" would cover every host; refusing` };
+  if (target === '*' || target.toLowerCase() === 'all') return { ok: false, target, cause: 'the target would cover every host', reason: `target "${target}" would cover every host; refusing` };
   const ctx = templateContext(alert, target);
   const missing: string[] = [];
   let steps: PlannedStep[];
@@ -97,16 +98,16 @@ export function planRemediation(runbook: ConfigDoc<RunbookSpec>, alert: FiringAl
     confirm = spec.confirm ? (renderParams(spec.confirm, ctx, missing) as HealthCheck) : null;
     verify = spec.verify ? { ...spec.verify, probe: spec.verify.probe ? (renderParams(spec.verify.probe, ctx, missing) as HealthCheck) : undefined } : null;
   } catch (err) {
-    return { ok: false, target, reason: `the steps do not render to valid parameters: ${(err as Error).message}` };
+    return { ok: false, target, cause: 'the steps do not render to valid parameters', reason: `the steps do not render to valid parameters: ${(err as Error).message}` };
   }
   if (missing.length > 0) {
-    return { ok: false, target, reason: `step parameters rendered empty (${[...new Set(missing)].join(', ')}); refusing to run half-filled commands` };
+    return { ok: false, target, cause: `step parameters render empty (${[...new Set(missing)].join(', ')})`, reason: `step parameters rendered empty (${[...new Set(missing)].join(', ')}); refusing to run half-filled commands` };
   }
   let scope: string | null = null;
   const per = spec.safety.maxUnhealthy?.per;
   if (per) {
     const value = per === 'service' ? alert.service : alert.labels[per];
-    if (!value) return { ok: false, target, reason: `maxUnhealthy is per ${per}, but the alert has no ${per}; refusing to act without knowing the scope` };
+    if (!value) return { ok: false, target, cause: `alerts without ${per} (maxUnhealthy is per ${per})`, reason: `maxUnhealthy is per ${per}, but the alert has no ${per}; refusing to act without knowing the scope` };
     scope = `${per}=${value}`;
   }
   return {

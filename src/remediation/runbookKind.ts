@@ -81,9 +81,11 @@ export const runbookSpecSchema = z
         requireApproval: z.boolean().default(false),
         approvalTimeout: durationSchema.default(3_600_000),
         stormCooldown: durationSchema.optional(),
+        /** a refusal to act (no scope, an empty target, a gate that will not let it) goes to a human unless this says skip */
+        onRefusal: z.enum(['escalate', 'skip'], { error: 'must be escalate (a human is told) or skip (recorded only)' }).default('escalate'),
       })
       .strict()
-      .default({ dryRun: false, requireApproval: false, approvalTimeout: 3_600_000 }),
+      .default({ dryRun: false, requireApproval: false, approvalTimeout: 3_600_000, onRefusal: 'escalate' }),
   })
   .strict();
 
