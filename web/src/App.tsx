@@ -6,6 +6,7 @@ import { IncidentList, IncidentPage } from './Incidents';
 import { onLiveChange, onLiveStatus, reconnectLive } from './liveEvents';
 import { Oncall } from './Oncall';
 import { Overview } from './Overview';
+import { PageErrorBoundary } from './PageErrorBoundary';
 import { RemediationPage } from './RemediationPage';
 import { Remediations } from './Remediations';
 import { Reports } from './Reports';
@@ -114,7 +115,10 @@ export function App() {
             }}
           />
         ) : (
-          <Page route={route.map((p) => p.split('?')[0]!)} />
+          // A page that throws shows the error in its place; another route starts afresh.
+          <PageErrorBoundary key={route.map((p) => p.split('?')[0]).join('/')}>
+            <Page route={route.map((p) => p.split('?')[0]!)} />
+          </PageErrorBoundary>
         )}
       </main>
     </>
