@@ -69,4 +69,69 @@ describe.skipIf(!haveChromium)('what the on-caller sees, in a real browser', () 
     await page.getByTestId('alert-list').getByText('something').waitFor();
     expect(await page.getByTestId('page-error').count()).toBe(0);
   }, 30_000);
+  it("shows an alert's description, runbook and source links, PagerDuty's details, and the remediations of the alert", async () => {
+    process.env.ONCALLER_TEST_ROUTING_KEY = 'r'.repeat(32);
+    const withPagerduty = `${base}---
+apiVersion: prodeng/v1
+kind: Service
+metadata: { name: payments }
+spec:
+  owner: platform
+  integrationKeys:
+    - { name: events-v2, env: ONCALLER_TEST_ROUTING_KEY }
+`;
+    server = await startTestServer('sqlite', { clock: new ManualClock(Date.now()), configYaml: withPagerduty });
+    const node = { alertname: 'NodeDown', job: 'node', instance: 'node-3:9100', cluster: 'eu-1' };
+    await server.request('POST', '/api/v2/alerts', [
+      {
+        labels: node,
+        annotations: { summary: 'node-3 is down', description: 'node-3 stopped answering its exporter for 5 minutes', runbook_url: 'https://wiki.example.com/runbooks/node-down', dashboard: 'javascript:alert(1)' },
+        generatorURL: 'http://prometheus.example.com/graph?g0.expr=up%3D%3D0',
+      },
+    ]);
+    // A second alert about the same target joins the remediation under way.
+    await server.request('POST', '/api/v2/alerts', [{ labels: { ...node, severity: 'page' }, annotations: { summary: 'node-3 down (page)' } }]);
+    const ofSecond = (await server.request('GET', '/api/v1/remediations?alert=2')).body.remediations;
+    expect(ofSecond.map((r: any) => r.id)).toEqual([1]);
+    expect((await server.request('GET', '/api/v1/remediations?alert=1,2')).body.remediations.map((r: any) => r.id)).toEqual([1]);
+    expect((await server.request('GET', '/api/v1/remediations?alert=12')).body.remediations).toEqual([]);
+    expect((await server.request('GET', '/api/v1/remediations?alert=one')).status).toBe(400);
+    await server.request('POST', '/v2/enqueue', {
+      routing_key: 'r'.repeat(32),
+      event_action: 'trigger',
+      client_url: 'https://monitoring.example.com/checks/42',
+      links: [{ href: 'https://status.example.com/gateway', text: 'Gateway status' }],
+      payload: { summary: 'Payment gateway timeouts', source: 'pay-1.example.com', severity: 'error', custom_details: { p99_ms: 2300, region: 'eu-west-1' } },
+    });
+
+    const { page, errors } = await openConsole(browser, `${server.url}/#/alerts/1`);
+    await page.getByTestId('alert-description').getByText('node-3 stopped answering its exporter for 5 minutes').waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('link', { name: 'Runbook', exact: true }).getAttribute('href')).toBe('https://wiki.example.com/runbooks/node-down');
+    expect(await page.getByRole('link', { name: /^Source/ }).getAttribute('href')).toBe('http://prometheus.example.com/graph?g0.expr=up%3D%3D0');
+    // Alert data is whoever sent it: a javascript: address is shown, never a link.
+    expect(await page.getByTestId('alert-annotations').innerText()).toContain('javascript:alert(1)');
+    expect(await page.getByTestId('alert-annotations').locator('a[href^="javascript"]').count()).toBe(0);
+    const remediations = page.getByTestId('alert-remediations');
+    await remediations.getByText('node-repair').waitFor();
+    expect(await remediations.innerText()).toContain('node-3:9100');
+    await page.screenshot({ path: artifactPath('console-alert-annotations.png'), fullPage: true });
+    await remediations.getByRole('link', { name: '#1' }).click();
+    await page.waitForURL(/#\/remediations\/1$/);
+    await page.getByRole('heading', { name: /Remediation #1: node-repair on node-3:9100/ }).waitFor();
+
+    // The attached alert lists the same remediation.
+    await page.goto(`${server.url}/#/alerts/2`);
+    await page.getByTestId('alert-remediations').getByRole('link', { name: '#1' }).waitFor({ timeout: 10_000 });
+
+    await page.goto(`${server.url}/#/alerts/3`);
+    const details = page.getByTestId('custom-details');
+    await details.waitFor({ timeout: 10_000 });
+    expect(await details.innerText()).toMatch(/p99_ms\s+2300/);
+    expect(await details.innerText()).toMatch(/region\s+eu-west-1/);
+    expect(await page.getByRole('link', { name: 'Gateway status' }).getAttribute('href')).toBe('https://status.example.com/gateway');
+    expect(await page.getByRole('link', { name: /^Source/ }).getAttribute('href')).toBe('https://monitoring.example.com/checks/42');
+    await page.getByText('None: no runbook acted on this alert.').waitFor();
+    await page.screenshot({ path: artifactPath('console-alert-pagerduty.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 30_000);
 });

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { automationState, releasePausedRemediations, setAutomationPaused } from '../remediation/automationSwitch.js';
 import { audit } from '../remediation/audit.js';
-import { getRemediation, listRemediations } from '../remediation/queries.js';
+import { getRemediation, listRemediations, remediationView } from '../remediation/queries.js';
+import type { RemediationRow } from '../store/schema.js';
 import { answerApproval } from '../remediation/approval.js';
 import type { ApiDeps } from './deps.js';
 import { idParam, sendInvalid, sendProblem } from './problems.js';
@@ -20,6 +21,17 @@ const listQuery = z
     runbook: z.string().min(1).optional(),
     service: z.string().min(1).optional(),
     target: z.string().min(1).optional(),
+    alert: z
+      .string()
+      .transform((s, ctx): number[] => {
+        const ids = s.split(',').map((x) => x.trim()).filter(Boolean);
+        if (ids.length === 0 || ids.length > 200 || !ids.every((x) => /^[1-9]\d{0,15}$/.test(x))) {
+          ctx.addIssue({ code: 'custom', message: 'alert is an alert id, or up to 200 of them comma-separated' });
+          return z.NEVER;
+        }
+        return ids.map(Number);
+      })
+      .optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
@@ -30,7 +42,19 @@ export function remediationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/v1/remediations', async (request, reply) => {
     const parsed = listQuery.safeParse(request.query);
     if (!parsed.success) return sendInvalid(reply, parsed.error);
-    return { remediations: await listRemediations(deps.store.db, parsed.data) };
+    const { alert, ...filter } = parsed.data;
+    if (!alert) return { remediations: await listRemediations(deps.store.db, filter) };
+    // The remediations of these alerts (the console's alert and incident pages): the one an alert
+    // started, and those it was attached to (alert_ids is a JSON array of numbers, no spaces).
+    let q = deps.store.db.selectFrom('remediations').selectAll().orderBy('id', 'desc').limit(filter.limit);
+    if (filter.status?.length) q = q.where('status', 'in', filter.status as RemediationRow['status'][]);
+    if (filter.runbook) q = q.where('runbook', '=', filter.runbook);
+    if (filter.service) q = q.where('service', '=', filter.service);
+    if (filter.target) q = q.where('target', '=', filter.target);
+    q = q.where((eb) =>
+      eb.or([eb('alert_id', 'in', alert), ...alert.flatMap((a) => [`[${a}]`, `[${a},%`, `%,${a},%`, `%,${a}]`].map((pattern) => eb('alert_ids', 'like', pattern)))]),
+    );
+    return { remediations: (await q.execute()).map(remediationView) };
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/remediations/:id', async (request, reply) => {

@@ -22,6 +22,7 @@ export interface Alert {
   occurrences: number;
 }
 interface AlertDetail extends Alert {
+  generatorURL?: string | null;
   history: Array<{ id: number; receivedAt: string; source: string; action: string; payload: unknown }>;
 }
 interface Silence {
@@ -255,6 +256,174 @@ function SilenceForm({ alert, onCreated }: { alert: Alert; onCreated(): void }) 
   );
 }
 
+/** Only web addresses become links: an alert's data comes from whoever can send alerts (no javascript: links). */
+export function webUrl(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+
+/** PagerDuty's custom_details (stored as JSON text): a table of its fields, or the text as sent. */
+function CustomDetails({ text }: { text: string }) {
+  const details = parsedJson(text);
+  if (details && typeof details === 'object' && !Array.isArray(details)) {
+    return (
+      <table data-testid="custom-details">
+        <caption>Details (PagerDuty custom_details)</caption>
+        <tbody>
+          {Object.entries(details as Record<string, unknown>).map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td>{typeof v === 'object' && v !== null ? <pre>{shown(v)}</pre> : String(v)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
+  return (
+    <div data-testid="custom-details">
+      <h3>Details (PagerDuty custom_details)</h3>
+      <pre>{shown(details)}</pre>
+    </div>
+  );
+}
+
+/** What the sender said about the alert: description, runbook and other links, PagerDuty's details and links. */
+function Annotations({ alert }: { alert: AlertDetail }) {
+  const annotations = alert.annotations && typeof alert.annotations === 'object' ? alert.annotations : {};
+  const { summary: _summary, description, custom_details: customDetails, links, images: _images, ...rest } = annotations as Record<string, string | undefined>;
+  const pdLinks = typeof links === 'string' ? parsedJson(links) : null;
+  const linkList = (Array.isArray(pdLinks) ? pdLinks : []).filter((l): l is { href: string; text?: string } => !!l && typeof l === 'object' && !!webUrl((l as { href?: unknown }).href));
+  const source = webUrl(alert.generatorURL);
+  const runbookKey = webUrl(rest.runbook_url) ? 'runbook_url' : webUrl(rest.runbook) ? 'runbook' : null;
+  const runbook = runbookKey ? webUrl(rest[runbookKey]) : null;
+  // Every other annotation as sent; web addresses among them are links.
+  const others = Object.entries(rest)
+    .filter(([k]) => k !== runbookKey)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <div data-testid="alert-annotations">
+      {description ? <p data-testid="alert-description">{String(description)}</p> : null}
+      {runbook || source || linkList.length ? (
+        <ul className="links">
+          {runbook ? (
+            <li>
+              <a href={runbook} target="_blank" rel="noopener noreferrer">
+                Runbook
+              </a>
+            </li>
+          ) : null}
+          {source ? (
+            <li>
+              <a href={source} target="_blank" rel="noopener noreferrer">
+                Source ({alert.source})
+              </a>
+            </li>
+          ) : null}
+          {linkList.map((l, i) => (
+            <li key={i}>
+              <a href={webUrl(l.href)!} target="_blank" rel="noopener noreferrer">
+                {typeof l.text === 'string' && l.text ? l.text : l.href}
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {others.length ? (
+        <table>
+          <caption>Annotations</caption>
+          <tbody>
+            {others.map(([k, v]) => {
+              const url = webUrl(v);
+              return (
+                <tr key={k}>
+                  <th scope="row">{k}</th>
+                  <td>
+                    {url ? (
+                      <a href={url} target="_blank" rel="noopener noreferrer">
+                        {String(v)}
+                      </a>
+                    ) : (
+                      String(v)
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+      {typeof customDetails === 'string' ? <CustomDetails text={customDetails} /> : null}
+    </div>
+  );
+}
+
+export interface RemediationSummary {
+  id: number;
+  runbook: string;
+  target: string;
+  status: string;
+  reason: string;
+  createdAt: string;
+}
+
+/** What automation did about these alerts: each remediation, linked to its page. */
+export function AlertRemediations({ alertIds, title = 'Remediations' }: { alertIds: number[]; title?: string }) {
+  const ids = alertIds.slice(0, 200).join(',');
+  const list = useApi<{ remediations: RemediationSummary[] }>(ids ? `/api/v1/remediations?alert=${ids}` : null, 10_000, ['remediation']);
+  const remediations = list.data?.remediations ?? [];
+  return (
+    <section className="card" aria-labelledby="h-alert-remediations">
+      <h2 id="h-alert-remediations">{title}</h2>
+      {list.error && list.error.status !== 401 ? <p role="alert">{list.error.message}</p> : null}
+      {list.data && remediations.length === 0 ? <p>None: no runbook acted on {alertIds.length === 1 ? 'this alert' : 'these alerts'}.</p> : null}
+      {remediations.length ? (
+        <div className="scroll">
+          <table data-testid="alert-remediations">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">runbook</th>
+                <th scope="col">target</th>
+                <th scope="col">status</th>
+                <th scope="col">why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {remediations.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <a href={`#/remediations/${r.id}`}>#{r.id}</a>
+                  </td>
+                  <td>{r.runbook}</td>
+                  <td>{r.target}</td>
+                  <td>{r.status}</td>
+                  <td>{r.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
 /** One alert: its labels, what happened to it, which runbook applies, and a silence made from it. */
 export function AlertPage({ id }: { id: string }) {
   const alert = useApi<AlertDetail>(`/api/v1/alerts/${id}`, 5000, ['alert', 'silence']);
@@ -277,6 +446,7 @@ export function AlertPage({ id }: { id: string }) {
           Started {when(a.startsAt)}, last seen {when(a.lastSeenAt)}
           {a.resolvedAt ? `, resolved ${when(a.resolvedAt)}` : ''}; {a.occurrences} occurrence(s).
         </p>
+        <Annotations alert={a} />
         <table>
           <caption>Labels</caption>
           <tbody>
@@ -300,6 +470,7 @@ export function AlertPage({ id }: { id: string }) {
           ))}
         </ol>
       </section>
+      <AlertRemediations alertIds={[a.id]} />
       <SilenceForm alert={a} onCreated={alert.reload} />
     </div>
   );
