@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FleetError } from '../fleet/hostErrors.js';
 import { HOST_STATES } from '../fleet/hostStates.js';
 import { hostTransitions, hostView, insertHost, listHosts, mustGetHost } from '../fleet/hosts.js';
+import { failingHostNames } from '../fleet/hostHealth.js';
 import { NAME_PATTERN } from '../config/envelope.js';
 import type { ApiDeps } from './deps.js';
 import { sendInvalid, sendProblem } from './problems.js';
@@ -36,7 +37,9 @@ export function hostRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const parsed = listQuery.safeParse(request.query ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
     const rows = await listHosts(db, parsed.data as { service?: string; state?: (typeof HOST_STATES)[number]; pool?: string });
-    return { hosts: rows.map(hostView) };
+    const failing = await failingHostNames(db, rows.filter((r) => r.state === 'in_service').map((r) => r.name));
+    // failing: in service but failing a probe now, so not counted as capacity
+    return { hosts: rows.map((r) => ({ ...hostView(r), failing: failing.has(r.name) })) };
   });
 
   app.post('/api/v1/hosts', async (request, reply) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { durationSchema } from '../config/duration.js';
 import { FleetError } from '../fleet/hostErrors.js';
 import { listHosts } from '../fleet/hosts.js';
+import { failingHostNames } from '../fleet/hostHealth.js';
 import type { ApiDeps } from './deps.js';
 import { sendInvalid, sendProblem } from './problems.js';
 import { actorOf } from './actor.js';
@@ -24,6 +25,7 @@ export function poolRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const pool = deps.fleet.pool(name);
     const hosts = await listHosts(deps.store.db, { pool: name });
     const count = (state: string) => hosts.filter((h) => h.state === state).length;
+    const failing = await failingHostNames(deps.store.db, hosts.filter((h) => h.state === 'in_service').map((h) => h.name));
     return {
       name,
       service: pool.spec.service,
@@ -32,6 +34,9 @@ export function poolRoutes(app: FastifyInstance, deps: ApiDeps): void {
       maxSurge: pool.spec.maxSurge,
       provider: pool.spec.provider.type,
       inService: count('in_service'),
+      /** in service and passing their probes: what capacity counts */
+      healthy: count('in_service') - failing.size,
+      failing: [...failing].sort(),
       provisioning: count('provisioning'),
       outOfService: count('out_of_service') + count('draining') + count('repairing'),
       maintenance: windows.get(name) ?? null,

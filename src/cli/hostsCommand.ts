@@ -19,10 +19,14 @@ export function hostsCommand(): Command {
     async (flags: ServerFlags & { service?: string; pool?: string; state?: string; json?: boolean }) => {
       const q = new URLSearchParams();
       for (const k of ['service', 'pool', 'state'] as const) if (flags[k]) q.set(k, flags[k]!);
-      const { hosts } = await apiClient(flags).get<{ hosts: HostView[] }>(`/api/v1/hosts?${q}`);
+      const { hosts } = await apiClient(flags).get<{ hosts: Array<HostView & { failing?: boolean }> }>(`/api/v1/hosts?${q}`);
       if (flags.json) return console.log(JSON.stringify({ hosts }, null, 2));
       if (hosts.length === 0) return console.log('no hosts');
-      console.log(formatTable(['NAME', 'STATE', 'SERVICE', 'POOL', 'ADDRESS', 'SINCE', 'REASON'], hosts.map((h) => [h.name, h.state, h.service ?? '-', h.pool ?? '-', h.address ?? '-', h.stateChangedAt.slice(11, 19), h.stateReason])));
+      // Failing hosts first, and in red on a terminal: in service but failing a probe, so not capacity.
+      const sorted = [...hosts].sort((a, b) => Number(b.failing ?? false) - Number(a.failing ?? false));
+      const lines = formatTable(['NAME', 'STATE', 'SERVICE', 'POOL', 'ADDRESS', 'SINCE', 'REASON'], sorted.map((h) => [h.name, h.failing ? `${h.state} (failing)` : h.state, h.service ?? '-', h.pool ?? '-', h.address ?? '-', h.stateChangedAt.slice(11, 19), h.stateReason])).split('\n');
+      const colour = process.stdout.isTTY && !process.env.NO_COLOR;
+      console.log(lines.map((l, i) => (colour && i > 0 && sorted[i - 1]!.failing ? `\x1b[31m${l}\x1b[0m` : l)).join('\n'));
     },
   );
   withServerOptions(cmd.command('show <name>').description('a host with every state change, who made it and why')).action(async (name: string, flags: ServerFlags) => {

@@ -11,6 +11,8 @@ interface PoolView {
   maxSurge: number;
   provider: string;
   inService: number;
+  healthy: number;
+  failing: string[];
   provisioning: number;
   outOfService: number;
   maintenance: { state: string; reason: string; by: string; batches: string[][] | null; error: string | null } | null;
@@ -24,8 +26,8 @@ export function poolsCommand(): Command {
     if (pools.length === 0) return console.log('no pools');
     console.log(
       formatTable(
-        ['POOL', 'SERVICE', 'PROVIDER', 'IN SERVICE', 'CAPACITY', 'PROVISIONING', 'OUT', 'MAINTENANCE'],
-        pools.map((p) => [p.name, p.service, p.provider, String(p.inService), String(p.capacity), String(p.provisioning), String(p.outOfService), p.maintenance ? `${p.maintenance.state}: ${p.maintenance.reason}` : '-']),
+        ['POOL', 'SERVICE', 'PROVIDER', 'HEALTHY', 'CAPACITY', 'FAILING', 'PROVISIONING', 'OUT', 'MAINTENANCE'],
+        pools.map((p) => [p.name, p.service, p.provider, String(p.healthy), String(p.capacity), p.failing.length ? p.failing.join(',') : '-', String(p.provisioning), String(p.outOfService), p.maintenance ? `${p.maintenance.state}: ${p.maintenance.reason}` : '-']),
       ),
     );
   });

@@ -2,6 +2,7 @@ import { handOverToHuman } from '../incidents/handover.js';
 import { automationState } from '../remediation/automationSwitch.js';
 import type { Fleet } from './fleet.js';
 import type { HostPoolDoc } from './hostPoolKind.js';
+import { failingHostNames } from './hostHealth.js';
 import { listHosts, transitionHost } from './hosts.js';
 
 const STUCK_PROVISIONING_GRACE_MS = 2 * 60_000;
@@ -27,7 +28,11 @@ async function reconcilePool(fleet: Fleet, pool: HostPoolDoc, now: number): Prom
       await transitionHost(db, h.name, 'decommissioned', { actor: `pool ${pool.name}`, reason: 'provisioning never finished (the process doing it stopped)', now });
     }
   }
-  const serving = hosts.filter((h) => h.state === 'in_service');
+  // Capacity is healthy hosts: in service and passing their probes. A dead host still in service is not capacity,
+  // and never a reason to retire the healthy stand-in beside it.
+  const inService = hosts.filter((h) => h.state === 'in_service');
+  const failing = await failingHostNames(db, inService.map((h) => h.name));
+  const serving = inService.filter((h) => !failing.has(h.name));
   const provisioning = hosts.filter((h) => h.state === 'provisioning').length;
   const live = hosts.filter((h) => h.state !== 'decommissioned').length;
   const missing = pool.spec.capacity - serving.length - provisioning;
@@ -36,7 +41,7 @@ async function reconcilePool(fleet: Fleet, pool: HostPoolDoc, now: number): Prom
     const allowed = Math.min(missing, pool.spec.capacity + pool.spec.maxSurge - live, pool.spec.provisionsPerMinute - recent);
     for (let i = 0; i < allowed; i++) {
       fleet
-        .provisionHost(pool.name, { actor: `pool ${pool.name}`, reason: `below capacity: ${serving.length} of ${pool.spec.capacity} in service` })
+        .provisionHost(pool.name, { actor: `pool ${pool.name}`, reason: `below capacity: ${serving.length} of ${pool.spec.capacity} in service and healthy${failing.size ? ` (${[...failing].join(', ')} failing)` : ''}` })
         .catch((err: Error) => escalateProvisioning(fleet, pool, err.message));
     }
     return;
@@ -47,7 +52,7 @@ async function reconcilePool(fleet: Fleet, pool: HostPoolDoc, now: number): Prom
     const surplus = [...serving].sort((a, b) => b.created_at - a.created_at).slice(0, serving.length - pool.spec.capacity);
     for (const h of surplus) {
       await fleet
-        .decommission(h.name, { actor: `pool ${pool.name}`, reason: `pool above capacity (${serving.length} in service, capacity ${pool.spec.capacity})` })
+        .decommission(h.name, { actor: `pool ${pool.name}`, reason: `pool above capacity (${serving.length} in service and healthy, capacity ${pool.spec.capacity})` })
         .catch((err: Error) => fleet.logger.warn({ host: h.name, err: err.message }, 'retiring a surplus host failed'));
     }
   }
