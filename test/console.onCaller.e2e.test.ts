@@ -134,4 +134,41 @@ spec:
     await page.screenshot({ path: artifactPath('console-alert-pagerduty.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 30_000);
+  it('names in the incident timeline the host and what failed, and links the remediations', async () => {
+    const failing = `${base}---
+apiVersion: prodeng/v1
+kind: Service
+metadata: { name: cart }
+spec: { owner: platform }
+---
+apiVersion: prodeng/v1
+kind: Runbook
+metadata: { name: restart-cart }
+spec:
+  match: { alertname: CartDown }
+  service: cart
+  target: "{{ labels.instance }}"
+  steps: [{ name: restart, action: exec, with: { argv: ["false"] } }]
+`;
+    server = await startTestServer('sqlite', { clock: new ManualClock(Date.now()), configYaml: failing });
+    await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'CartDown', instance: 'cart-1', service: 'cart' }, annotations: { summary: 'cart answers 503' } }]);
+    await server.remediation.runOnce();
+    expect((await server.request('GET', '/api/v1/remediations/1')).body.status).toBe('escalated');
+    const incident = (await server.request('GET', '/api/v1/incidents')).body.incidents[0];
+    expect(incident).toBeTruthy();
+
+    const { page, errors } = await openConsole(browser, `${server.url}/#/incidents/${incident.id}`);
+    const failed = page.getByTestId('incident-alerts');
+    await failed.getByText('cart answers 503').waitFor({ timeout: 10_000 });
+    expect(await failed.innerText()).toMatch(/alert #1 cart-1: cart answers 503 \(firing\)/);
+    const timeline = page.getByTestId('incident-timeline');
+    await timeline.getByText(/alert 1 firing — cart-1: cart answers 503/).waitFor();
+    // The remediation's audit in the timeline links to its page, and so does the list of the alerts' remediations.
+    expect(await timeline.getByRole('link', { name: 'remediation 1' }).first().getAttribute('href')).toBe('#/remediations/1');
+    await page.getByTestId('alert-remediations').getByRole('link', { name: '#1' }).waitFor();
+    await page.screenshot({ path: artifactPath('console-incident-what-failed.png'), fullPage: true });
+    await page.getByTestId('alert-remediations').getByRole('link', { name: '#1' }).click();
+    await page.getByRole('heading', { name: /Remediation #1: restart-cart on cart-1/ }).waitFor();
+    expect(errors).toEqual([]);
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
-import { useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useActor } from './actor';
+import { AlertRemediations, type Alert } from './Alerts';
 import { api, apiText, ApiError } from './api';
 import { useApi } from './useApi';
 import { when } from './when';
@@ -15,7 +16,94 @@ interface IncidentSummary {
 }
 
 interface IncidentDetail extends IncidentSummary {
+  remediationId?: number | null;
+  alertIds?: number[];
   timeline: Array<{ at: string; source: string; kind: string; actor: string | null; message: string }>;
+}
+
+/** The most alerts an incident's page reads one by one to say what failed; the list says when there are more. */
+const ALERTS_SHOWN = 50;
+
+// An alert's host and summary do not change: each is read once per console session.
+const alertCache = new Map<number, Promise<Alert | null>>();
+function alertOnce(id: number): Promise<Alert | null> {
+  let known = alertCache.get(id);
+  if (!known) {
+    known = api<Alert>(`/api/v1/alerts/${id}`).catch(() => {
+      alertCache.delete(id);
+      return null;
+    });
+    alertCache.set(id, known);
+  }
+  return known;
+}
+
+/** The incident's alerts by id (the first ALERTS_SHOWN), as they arrive. */
+function useAlerts(ids: number[]): Map<number, Alert> {
+  const key = ids.slice(0, ALERTS_SHOWN).join(',');
+  const [alerts, setAlerts] = useState<Map<number, Alert>>(new Map());
+  useEffect(() => {
+    let live = true;
+    const wanted = key ? key.split(',').map(Number) : [];
+    void Promise.all(wanted.map(alertOnce)).then((found) => {
+      if (!live) return;
+      setAlerts(new Map(found.filter((a): a is Alert => !!a).map((a) => [a.id, a])));
+    });
+    return () => {
+      live = false;
+    };
+  }, [key]);
+  return alerts;
+}
+
+const hostOf = (a: Alert) => a.host ?? a.labels?.instance ?? null;
+
+/** "cart-1: cart answers 503" — where, and what failed. */
+const whatFailed = (a: Alert) => `${hostOf(a) ?? a.service ?? 'no host'}: ${a.summary || a.labels?.alertname || 'alert'}`;
+
+/** Names in a timeline message ("remediation 3", "alert 12", "incident 4") become links to their pages. */
+function linked(text: string): ReactNode[] {
+  const parts: ReactNode[] = [];
+  let last = 0;
+  for (const m of text.matchAll(/\b(remediation|alert|incident) #?(\d+)\b/g)) {
+    if (m.index > last) parts.push(text.slice(last, m.index));
+    const page = m[1] === 'remediation' ? 'remediations' : m[1] === 'alert' ? 'alerts' : 'incidents';
+    parts.push(
+      <a key={m.index} href={`#/${page}/${m[2]}`}>
+        {m[0]}
+      </a>,
+    );
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+/** The incident's alerts: which host, what failed, and whether it still does. */
+function WhatFailed({ ids, alerts }: { ids: number[]; alerts: Map<number, Alert> }) {
+  if (ids.length === 0) return <p>No alerts: opened by hand.</p>;
+  return (
+    <>
+      <h3>What failed</h3>
+      <ul data-testid="incident-alerts">
+        {ids.slice(0, ALERTS_SHOWN).map((id) => {
+          const a = alerts.get(id);
+          return (
+            <li key={id}>
+              <a href={`#/alerts/${id}`}>alert #{id}</a>
+              {a ? (
+                <>
+                  {' '}
+                  <strong>{hostOf(a) ?? a.service ?? 'no host'}</strong>: {a.summary || a.labels?.alertname} ({a.status})
+                </>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+      {ids.length > ALERTS_SHOWN ? <p>…and {ids.length - ALERTS_SHOWN} more alerts.</p> : null}
+    </>
+  );
 }
 
 export function IncidentList() {
@@ -86,8 +174,11 @@ export function IncidentPage({ id }: { id: string }) {
       setProblem(e instanceof ApiError ? e.message : String(e));
     }
   };
+  const alertIds = Array.isArray(data?.alertIds) ? data.alertIds : [];
+  const alerts = useAlerts(alertIds);
   if (error) return <p role="alert">{error.message}</p>;
   if (!data) return <p>Loading…</p>;
+  const timeline = Array.isArray(data.timeline) ? data.timeline : [];
   return (
     <>
       <section className="card" aria-labelledby="h-incident">
@@ -126,14 +217,29 @@ export function IncidentPage({ id }: { id: string }) {
           </button>
         </form>
         {problem ? <p role="alert">{problem}</p> : null}
+        <WhatFailed ids={alertIds} alerts={alerts} />
+        {data.remediationId ? (
+          <p>
+            Handed over by <a href={`#/remediations/${data.remediationId}`}>remediation #{data.remediationId}</a>.
+          </p>
+        ) : null}
+        <h3>Timeline</h3>
         <ol data-testid="incident-timeline" className="timeline">
-          {data.timeline.map((t, i) => (
-            <li key={i}>
-              <time dateTime={t.at}>{t.at.replace('T', ' ').slice(0, 19)}</time> <span className="kind">{t.kind}</span> {t.message}
-            </li>
-          ))}
+          {timeline.map((t, i) => {
+            const alertId = t.source === 'alert' ? Number(/^alert (\d+)/.exec(t.message ?? '')?.[1]) : NaN;
+            const alert = alerts.get(alertId);
+            const by = t.source === 'remediation' && t.actor ? t.actor : null;
+            return (
+              <li key={i}>
+                <time dateTime={t.at}>{String(t.at ?? '').replace('T', ' ').slice(0, 19)}</time> <span className="kind">{t.kind}</span> {linked(String(t.message ?? ''))}
+                {alert ? <> — {whatFailed(alert)}</> : null}
+                {by ? <> ({linked(by)})</> : null}
+              </li>
+            );
+          })}
         </ol>
       </section>
+      {alertIds.length ? <AlertRemediations alertIds={alertIds} title="Remediations of its alerts" /> : null}
       {postmortem !== null ? <PostmortemDraft id={data.id} text={postmortem} onClose={() => setPostmortem(null)} /> : null}
     </>
   );
