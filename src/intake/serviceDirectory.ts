@@ -30,7 +30,7 @@ export class ServiceDirectory {
   serviceForLabels(labels: Labels): string | null {
     if (labels.service) return labels.service;
     for (const s of this.withSelectors) {
-      if (Object.entries(s.labels).every(([k, v]) => labels[k] === v)) return s.name;
+      if (Object.entries(s.labels).every(([k, v]) => Object.hasOwn(labels, k) && labels[k] === v)) return s.name;
     }
     return null;
   }

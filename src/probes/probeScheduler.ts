@@ -102,7 +102,7 @@ function selects(probe: ProbeDoc, h: HostRow): boolean {
   if (sel.service !== undefined && h.service !== sel.service) return false;
   if (sel.labels) {
     const labels = JSON.parse(h.labels) as Record<string, string>;
-    for (const [k, v] of Object.entries(sel.labels)) if (labels[k] !== v) return false;
+    for (const [k, v] of Object.entries(sel.labels)) if (!Object.hasOwn(labels, k) || labels[k] !== v) return false;
   }
   return true;
 }

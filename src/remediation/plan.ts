@@ -106,7 +106,7 @@ export function planRemediation(runbook: ConfigDoc<RunbookSpec>, alert: FiringAl
   let scope: string | null = null;
   const per = spec.safety.maxUnhealthy?.per;
   if (per) {
-    const value = per === 'service' ? alert.service : alert.labels[per];
+    const value = per === 'service' ? alert.service : (Object.hasOwn(alert.labels, per) ? alert.labels[per] : undefined);
     if (!value) return { ok: false, target, cause: `alerts without ${per} (maxUnhealthy is per ${per})`, reason: `maxUnhealthy is per ${per}, but the alert has no ${per}; refusing to act without knowing the scope` };
     scope = `${per}=${value}`;
   }

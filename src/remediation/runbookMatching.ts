@@ -44,7 +44,7 @@ function compare(a: RunbookVerdict, b: RunbookVerdict): number {
 
 function mismatch(m: Matcher, labels: Record<string, string>): string | null {
   if (compileMatcher(m)(labels)) return null;
-  const actual = labels[m.name];
+  const actual = Object.hasOwn(labels, m.name) ? labels[m.name] : undefined;
   return `${formatMatcher(m)} does not hold: ${m.name} ${actual === undefined ? 'is not set' : `is ${JSON.stringify(actual)}`}`;
 }
 
