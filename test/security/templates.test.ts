@@ -94,7 +94,7 @@ spec:
 
     // ".." alone would be a segment that climbs: nothing is sent, and the remediation says why
     const climbing = await remediate({ alertname: 'NodeDown', node: '..', reason: 'disk' });
-    expect(climbing.status).toBe('skipped');
+    expect(climbing.status).toBe('escalated');
     expect(climbing.reason).toMatch(/labels\.node makes a path segment .* "\." or "\.\.", which would climb out of the path the runbook wrote; refusing/);
     expect(lb.seen).toHaveLength(1);
   });
@@ -123,7 +123,7 @@ spec:
     );
     // a label that smuggles a path or userinfo into the host is refused before anything runs
     const smuggled = await remediate({ alertname: 'WebDown', instance: `127.0.0.1:${web.port}@127.0.0.1:${elsewhere.port}/x#` });
-    expect(smuggled.status).toBe('skipped');
+    expect(smuggled.status).toBe('escalated');
     expect(smuggled.reason).toMatch(/labels\.instance is .* in the host of .*: a value there may hold only letters, digits/);
     expect(elsewhere.seen).toEqual([]);
     expect(existsSync(marker)).toBe(false);
@@ -202,8 +202,8 @@ spec:
       with: { argv: ["/bin/sh", "-c", "printf %s \\"$1\\" > \\"$0\\"", "${out}", "{{ labels.constructor }}"] }
 `);
     const done = await remediate({ alertname: 'OwnerCheck', instance: 'web-1' });
-    expect(done.status).toBe('skipped');
-    expect(done.reason).toBe('step parameters rendered empty (labels.constructor); refusing to run half-filled commands');
+    expect(done.status).toBe('escalated');
+    expect(done.reason).toMatch(/^step parameters rendered empty \(labels\.constructor\); refusing to run half-filled commands; handed to a human \(incident \d+\)$/);
     expect(existsSync(out)).toBe(false);
   });
 });
