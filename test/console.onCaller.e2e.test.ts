@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ManualClock } from '../src/store/clock.js';
+import { ManualClock, systemClock } from '../src/store/clock.js';
+import { waitFor } from './support/peers.js';
 import { artifactPath, haveChromium, launchChromium, openConsole } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
 
@@ -25,6 +29,45 @@ spec:
   steps: [{ action: exec, with: { argv: ["true"] } }]
   safety: { maxUnhealthy: { per: cluster, max: "10%" } }
 `;
+
+// A pool of two real local processes that answer /healthz, probed every 500 ms.
+function poolConfig(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'prodeng-oncaller-'));
+  writeFileSync(join(dir, 'host.mjs'), `import http from 'node:http';
+http.createServer((req, res) => (req.url === '/healthz' ? res.end('{"status":"ok"}') : res.writeHead(404).end())).listen(Number(process.argv[2]), '127.0.0.1');
+`);
+  return `apiVersion: prodeng/v1
+kind: Team
+metadata: { name: web }
+---
+apiVersion: prodeng/v1
+kind: Service
+metadata: { name: web }
+spec: { owner: web }
+---
+apiVersion: prodeng/v1
+kind: HostPool
+metadata: { name: web }
+spec:
+  service: web
+  cluster: local
+  capacity: 2
+  maxSurge: 1
+  drainGrace: 100ms
+  readiness: { http: { path: /healthz }, within: 10s }
+  provider: { type: local-process, argv: ["${process.execPath}", "${join(dir, 'host.mjs')}", "{{ port }}"] }
+---
+apiVersion: prodeng/v1
+kind: Probe
+metadata: { name: web-health }
+spec:
+  hosts: { pool: web }
+  http: { path: /healthz }
+  interval: 500ms
+  timeout: 400ms
+  failureThreshold: 2
+`;
+}
 
 describe.skipIf(!haveChromium)('what the on-caller sees, in a real browser', () => {
   let browser: Browser;
@@ -171,4 +214,68 @@ spec:
     await page.getByRole('heading', { name: /Remediation #1: restart-cart on cart-1/ }).waitFor();
     expect(errors).toEqual([]);
   }, 30_000);
+  it('replaces and repairs a host from the Fleet page after asking in the page, and shows a host failing its probe first, as failing', async () => {
+    server = await startTestServer('sqlite', { clock: systemClock, maintenanceIntervalMs: 200, configYaml: poolConfig() });
+    const hosts = async (state?: string) => (await server!.request('GET', `/api/v1/hosts?pool=web${state ? `&state=${state}` : ''}`)).body.hosts as any[];
+    await waitFor('two hosts in service', async () => (await hosts('in_service')).length === 2, 20_000);
+    const [first, other] = (await hosts('in_service')).map((h) => h.name as string).sort();
+    const transitions = async (name: string) => (await server!.request('GET', `/api/v1/hosts/${name}`)).body.transitions.length as number;
+
+    const { page, errors } = await openConsole(browser, `${server.url}/#/fleet`);
+    const table = page.getByTestId('hosts-web');
+    await table.getByRole('button', { name: `Replace ${first}` }).waitFor({ timeout: 10_000 });
+    await page.getByLabel('You are').fill('dana');
+    await page.getByLabel('Why').fill('disk errors in dmesg');
+
+    // Cancel asks nothing of the fleet.
+    const before = await transitions(first!);
+    await table.getByRole('button', { name: `Replace ${first}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Replace ${first}?` });
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toMatch(/A new host is provisioned in pool web.*Reason: disk errors in dmesg/s);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.waitForTimeout(500);
+    expect(await transitions(first!)).toBe(before);
+    expect((await hosts('in_service')).map((h) => h.name).sort()).toEqual([first, other]);
+
+    // Confirmed, the host is replaced: a new one serves and the old one leaves service.
+    await table.getByRole('button', { name: `Replace ${first}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: `Replace ${first}` }).click();
+    await page.getByTestId('fleet-result').getByText(`replace ${first}: done`).waitFor({ timeout: 30_000 });
+    const story = (await server.request('GET', `/api/v1/hosts/${first}`)).body.transitions;
+    expect(story.some((t: any) => t.actor === 'dana' && /disk errors in dmesg/.test(t.reason))).toBe(true);
+    expect(story.map((t: any) => `${t.from}->${t.to}`)).toContain('in_service->draining');
+    expect((await hosts()).map((h) => h.name).filter((n) => n !== first && n !== other)).not.toEqual([]);
+
+    // Repair: a host taken out of service is repaired and returns. (The replaced host's background repair
+    // brings it back and the pool trims its surplus: wait for that first.)
+    const settled = async () => {
+      const all = await hosts();
+      return all.filter((h) => h.state === 'in_service').length === 2 && !all.some((h) => ['provisioning', 'draining', 'repairing'].includes(h.state));
+    };
+    await waitFor('the pool to settle after the replacement', settled, 30_000);
+    const second = (await hosts('in_service')).map((h) => h.name as string).sort()[0]!;
+    await server.request('POST', `/api/v1/hosts/${second}/drain`, { by: 'dana', reason: 'look at it' });
+    await table.getByRole('button', { name: `Repair ${second}` }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: artifactPath('console-fleet-repair.png'), fullPage: true });
+    await table.getByRole('button', { name: `Repair ${second}` }).click();
+    const repair = page.getByRole('dialog', { name: `Repair ${second}?` });
+    await repair.waitFor();
+    await page.screenshot({ path: artifactPath('console-fleet-confirm.png'), fullPage: true });
+    await repair.getByRole('button', { name: `Repair ${second}` }).click();
+    await page.getByTestId('fleet-result').getByText(`repair ${second}: done; ${second} is in service`).waitFor({ timeout: 30_000 });
+
+    // A host whose process died fails its probe: shown first in its table, as failing.
+    await waitFor('the pool to settle after the repair', settled, 30_000);
+    const victim = (await hosts('in_service')).map((h) => h.name as string).sort().at(-1)!;
+    const pid = Number((await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', victim).executeTakeFirstOrThrow()).provider_ref);
+    process.kill(pid, 'SIGKILL');
+    const row = table.locator(`tr[data-host="${victim}"]`);
+    await row.locator('.badge.failing').waitFor({ timeout: 15_000 });
+    expect(await table.locator('tbody tr').first().getAttribute('data-host')).toBe(victim);
+    expect(await row.evaluate((el) => getComputedStyle(el.querySelector('td')!).color)).toBe('rgb(180, 35, 24)');
+    await page.screenshot({ path: artifactPath('console-fleet-failing.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError } from './api';
 import { useActor } from './actor';
 import { useApi } from './useApi';
@@ -12,6 +12,8 @@ interface Host {
   state: string;
   stateReason: string;
   stateChangedAt: string;
+  /** in service but failing a probe now (from servers that report it) */
+  failing?: boolean;
 }
 interface ProbeTarget {
   probe: string;
@@ -101,7 +103,54 @@ function LabPanel({ lab, onChange }: { lab: LabState; onChange(): void }) {
   );
 }
 
-/** Hosts per pool with their state and probe status; drain and undrain; the lab's fault buttons when a lab runs. */
+type Operation = 'drain' | 'undrain' | 'repair' | 'replace';
+
+/** What a confirmed replace or repair does, said before it is done. */
+const CONSEQUENCE: Partial<Record<Operation, (h: Host) => string>> = {
+  replace: (h) => `A new host is provisioned in pool ${h.pool}; once it serves, ${h.name} is drained and taken out, then repaired in the background (it returns if the repair works, otherwise it is decommissioned).`,
+  repair: (h) => `${h.name} is repaired by its provider (${h.pool ? `pool ${h.pool}` : 'static host'}) and returns to service once it is ready again.`,
+};
+
+/** The page's own confirmation: says what will happen, and acts only on an explicit yes (Escape or Cancel is a no). */
+function ConfirmDialog({ title, text, confirm, onConfirm, onCancel }: { title: string; text: string; confirm: string; onConfirm(): void; onCancel(): void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal?.();
+    return () => dialog?.close?.();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="confirm card"
+      aria-labelledby="h-confirm"
+      aria-describedby="confirm-text"
+      data-testid="confirm-dialog"
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+    >
+      <h2 id="h-confirm">{title}</h2>
+      <p id="confirm-text">{text}</p>
+      <div className="actions">
+        <button type="button" onClick={onConfirm}>
+          {confirm}
+        </button>
+        <button type="button" onClick={onCancel} autoFocus>
+          Cancel
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** Failing a probe now: the host list says so when the server reports it, else the probe results do. */
+function isFailing(h: Host, targets: ProbeTarget[]): boolean {
+  return h.failing ?? targets.some((t) => t.firing);
+}
+
+/** Hosts per pool with their state and probe status, failing ones first; drain, undrain, repair and replace (asked first); the lab's fault buttons when a lab runs. */
 export function Fleet() {
   const hosts = useApi<{ hosts: Host[] }>('/api/v1/hosts', 5000, ['host']);
   const probes = useApi<{ targets: ProbeTarget[] }>('/api/v1/probes/availability', 5000, ['alert']);
@@ -111,14 +160,20 @@ export function Fleet() {
   const [showGone, setShowGone] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [asking, setAsking] = useState<{ host: Host; operation: Operation } | null>(null);
   const probesOf = (host: string) => (probes.data?.targets ?? []).filter((t) => t.host === host);
-  const operate = (host: string, operation: 'drain' | 'undrain') => {
+  const operate = (host: string, operation: Operation) => {
     const by = commitWho();
     if (!by || !why.trim()) return setProblem('Say who you are and why first.');
     setBusy(`${operation} ${host}`);
-    api(`/api/v1/hosts/${encodeURIComponent(host)}/${operation}`, { method: 'POST', body: { by, reason: why.trim() } })
+    setDone(null);
+    api<Host>(`/api/v1/hosts/${encodeURIComponent(host)}/${operation}`, { method: 'POST', body: { by, reason: why.trim() } })
       .then(
-        () => setProblem(null),
+        (h) => {
+          setProblem(null);
+          setDone(`${operation} ${host}: done; ${h.name} is ${String(h.state ?? '').replace(/_/g, ' ')}${h.stateReason ? ` (${h.stateReason})` : ''}.`);
+        },
         (e: unknown) => setProblem(e instanceof ApiError ? e.message : String(e)),
       )
       .finally(() => {
@@ -126,7 +181,14 @@ export function Fleet() {
         hosts.reload();
       });
   };
+  /** Replace and repair change hosts for good: the page asks first, after checking who and why are given. */
+  const ask = (host: Host, operation: Operation) => {
+    if (!who.trim() || !why.trim()) return setProblem('Say who you are and why first.');
+    setProblem(null);
+    setAsking({ host, operation });
+  };
   const visible = (hosts.data?.hosts ?? []).filter((h) => showGone || h.state !== 'decommissioned');
+  const failing = (h: Host) => isFailing(h, probesOf(h.name));
   return (
     <>
       {lab.data && lab.data.hosts.length > 0 ? <LabPanel lab={lab.data} onChange={lab.reload} /> : null}
@@ -145,6 +207,24 @@ export function Fleet() {
           {busy ? <span role="status">{busy}…</span> : null}
         </div>
         {problem ? <p role="alert">{problem}</p> : null}
+        {done && !busy ? (
+          <p role="status" data-testid="fleet-result">
+            {done}
+          </p>
+        ) : null}
+        {asking ? (
+          <ConfirmDialog
+            title={`${asking.operation === 'replace' ? 'Replace' : 'Repair'} ${asking.host.name}?`}
+            text={`${CONSEQUENCE[asking.operation]!(asking.host)} Reason: ${why.trim()}.`}
+            confirm={`${asking.operation === 'replace' ? 'Replace' : 'Repair'} ${asking.host.name}`}
+            onCancel={() => setAsking(null)}
+            onConfirm={() => {
+              const { host, operation } = asking;
+              setAsking(null);
+              operate(host.name, operation);
+            }}
+          />
+        ) : null}
         {groupBy(visible, (h) => `${h.pool ?? '(no pool)'} · ${h.cluster ?? 'no cluster'}`).map(([group, list]) => (
           <div key={group} className="scroll">
             <table data-testid={`hosts-${group.split(' ')[0]}`}>
@@ -161,10 +241,18 @@ export function Fleet() {
                 </tr>
               </thead>
               <tbody>
-                {list.map((h) => (
-                  <tr key={h.name} className={`state-${h.state}`}>
+                {[...list.filter(failing), ...list.filter((h) => !failing(h))].map((h) => (
+                  <tr key={h.name} className={`state-${h.state}${failing(h) ? ' failing' : ''}`} data-host={h.name}>
                     <td>{h.name}</td>
-                    <td>{h.state.replace(/_/g, ' ')}</td>
+                    <td>
+                      {h.state.replace(/_/g, ' ')}
+                      {failing(h) ? (
+                        <>
+                          {' '}
+                          <strong className="badge failing">failing</strong>
+                        </>
+                      ) : null}
+                    </td>
                     <td>{probeStatus(probesOf(h.name))}</td>
                     <td>{h.stateReason}</td>
                     <td>
@@ -176,6 +264,16 @@ export function Fleet() {
                       {h.state === 'out_of_service' || h.state === 'draining' ? (
                         <button type="button" disabled={busy !== null} onClick={() => operate(h.name, 'undrain')}>
                           Undrain {h.name}
+                        </button>
+                      ) : null}
+                      {h.state === 'out_of_service' ? (
+                        <button type="button" disabled={busy !== null} onClick={() => ask(h, 'repair')}>
+                          Repair {h.name}
+                        </button>
+                      ) : null}
+                      {h.pool && (h.state === 'in_service' || h.state === 'out_of_service') ? (
+                        <button type="button" disabled={busy !== null} onClick={() => ask(h, 'replace')}>
+                          Replace {h.name}
                         </button>
                       ) : null}
                     </td>
