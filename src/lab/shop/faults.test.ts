@@ -152,6 +152,25 @@ describe('faults in a real service process', () => {
     expect(cleared.leakedBytes).toBe(0);
   });
 
+  it('leak: with --max-rss-mb, healthz reports the memory and fails (503) once the leak passes the limit', async () => {
+    const catalog = await start({ service: 'catalog', maxRssMb: 150 });
+    type Health = { status: string; reason?: string; memory: { rssBytes: number; maxRssBytes: number } };
+    const ok = await timed(`${catalog.url}/healthz`);
+    expect(ok.status).toBe(200);
+    expect((JSON.parse(ok.body) as Health).memory).toEqual({ rssBytes: expect.any(Number), maxRssBytes: 150 * 1024 * 1024 });
+    await lab(catalog, 'POST', { fault: 'leak', mbPerSecond: 100 });
+    let health = ok;
+    for (let i = 0; i < 40 && health.status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      health = await timed(`${catalog.url}/healthz`);
+    }
+    expect(health.status).toBe(503);
+    const body = JSON.parse(health.body) as Health;
+    expect(body).toMatchObject({ status: 'out of memory', service: 'catalog' });
+    expect(body.reason).toMatch(/^out of memory: resident \d+ MB, above the limit of 150 MB/);
+    expect(body.memory.rssBytes).toBeGreaterThan(150 * 1024 * 1024);
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     const payment = await start({ service: 'payment' });
     expect(await payment.stop()).toBe(0);

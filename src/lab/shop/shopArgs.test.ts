@@ -22,6 +22,8 @@ describe('the shopService command line', () => {
     expect(() => parse('--service', 'cart', '--port', '1', '--data', 'd', '--dep', 'catalog=127.0.0.1:1')).toThrow('cart does not depend on catalog');
     expect(() => parse('--service', 'recommendation', '--port', '1', '--data', 'd')).toThrow('recommendation needs catalog: give --dep catalog=URL for each, or --discovery');
     expect(() => parse('--service', 'recommendation', '--port', '1', '--data', 'd', '--dep', 'catalog=nowhere')).toThrow('must be host:port');
+    expect(() => parse('--service', 'cart', '--port', '1', '--data', 'd', '--max-rss-mb', '0')).toThrow('--max-rss-mb: must be a number of megabytes');
+    expect(parse('--service', 'cart', '--port', '1', '--data', 'd', '--max-rss-mb', '200').maxRssBytes).toBe(200 * 1024 * 1024);
     expect(() => parse('--service', 'cart', '--port', '1', '--data', 'd', '--bogus')).toThrow("Unknown option '--bogus'");
     expect(parse('--service', 'recommendation', '--port', '0', '--data', 'd', '--discovery', 'http://127.0.0.1:8080').discoveryUrl).toBe('http://127.0.0.1:8080');
   });

@@ -5,10 +5,11 @@ import { isShopServiceName, shopServiceNames, shopServices, type ShopServiceName
 
 export const shopUsage = `usage: shopService --service NAME --port PORT --data DIR
          [--dep NAME=URL[,URL...]]... [--discovery PRODENG_URL]
-         [--disk-quota BYTES] [--host-name NAME] [--admin-token TOKEN]
+         [--disk-quota BYTES] [--max-rss-mb MB] [--host-name NAME] [--admin-token TOKEN]
 services: ${shopServiceNames.join(', ')}
 Each dependency of the service comes from its --dep, else from --discovery.
-PRODENG_API_TOKEN, when set, is sent to --discovery as a Bearer token.`;
+PRODENG_API_TOKEN, when set, is sent to --discovery as a Bearer token.
+With --max-rss-mb, healthz fails (503) while the resident memory is above MB.`;
 
 export class UsageError extends Error {}
 
@@ -19,6 +20,8 @@ export interface ShopServiceOptions {
   dataDir: string;
   hostName: string;
   diskQuotaBytes: number;
+  /** healthz fails while the process's RSS is above this (from --max-rss-mb); none without it */
+  maxRssBytes?: number;
   /** Fixed endpoints (base URLs) per dependency, from --dep. */
   staticDependencies: Map<ShopServiceName, string[]>;
   /** prodeng's base URL, for the dependencies without --dep. */
@@ -43,6 +46,7 @@ export function parseShopArgs(argv: string[], env: NodeJS.ProcessEnv): ShopServi
         dep: { type: 'string', multiple: true },
         discovery: { type: 'string' },
         'disk-quota': { type: 'string' },
+        'max-rss-mb': { type: 'string' },
         'host-name': { type: 'string' },
         'admin-token': { type: 'string' },
       },
@@ -58,6 +62,8 @@ export function parseShopArgs(argv: string[], env: NodeJS.ProcessEnv): ShopServi
   if (!values.data) throw new UsageError('--data: the directory for the service to write in is required');
   const diskQuotaBytes = values['disk-quota'] === undefined ? defaultDiskQuotaBytes : Number(values['disk-quota']);
   if (!Number.isInteger(diskQuotaBytes) || diskQuotaBytes < 1) throw new UsageError('--disk-quota: must be a whole number of bytes above 0');
+  const maxRssMb = values['max-rss-mb'] === undefined ? undefined : Number(values['max-rss-mb']);
+  if (maxRssMb !== undefined && !(Number.isFinite(maxRssMb) && maxRssMb >= 1)) throw new UsageError('--max-rss-mb: must be a number of megabytes, at least 1');
   if (values.discovery !== undefined && !/^https?:\/\/[^/]+/.test(values.discovery)) throw new UsageError('--discovery: must be an http(s) URL such as http://127.0.0.1:8080');
 
   const needed = shopServices[service].dependencies.map((d) => d.name);
@@ -88,6 +94,7 @@ export function parseShopArgs(argv: string[], env: NodeJS.ProcessEnv): ShopServi
     dataDir: values.data,
     hostName: values['host-name'] ?? `${service}-${process.pid}`,
     diskQuotaBytes,
+    ...(maxRssMb !== undefined ? { maxRssBytes: Math.round(maxRssMb * 1024 * 1024) } : {}),
     staticDependencies,
     discoveryUrl: values.discovery,
     discoveryToken: env.PRODENG_API_TOKEN || undefined,

@@ -18,6 +18,8 @@ export interface ShopProcessOptions {
   discoveryUrl?: string;
   hostName?: string;
   diskQuotaBytes?: number;
+  /** `--max-rss-mb`: healthz fails above this much resident memory */
+  maxRssMb?: number;
   adminToken?: string;
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
@@ -55,6 +57,7 @@ export function shopServiceArgs(options: ShopProcessOptions): string[] {
   if (options.discoveryUrl) args.push('--discovery', options.discoveryUrl);
   if (options.hostName) args.push('--host-name', options.hostName);
   if (options.diskQuotaBytes !== undefined) args.push('--disk-quota', String(options.diskQuotaBytes));
+  if (options.maxRssMb !== undefined) args.push('--max-rss-mb', String(options.maxRssMb));
   if (options.adminToken) args.push('--admin-token', options.adminToken);
   return args;
 }

@@ -44,12 +44,20 @@ export async function startShopServer(options: ShopServiceOptions, log: (message
     },
   });
 
+  const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
   const health = (res: ServerResponse): void => {
+    // Memory is part of health: a leak shows here (and fails the probe) long before the machine runs out.
+    const rssBytes = process.memoryUsage.rss();
+    const memory = { rssBytes, ...(options.maxRssBytes !== undefined ? { maxRssBytes: options.maxRssBytes } : {}) };
     if (dataDir.isFull()) {
       const reason = `disk full: ${dataDir.usageBytes()} of ${dataDir.quotaBytes} bytes used in ${dataDir.path}`;
-      return sendReply(res, { status: 507, json: { status: 'disk full', service, host: hostName, reason } });
+      return sendReply(res, { status: 507, json: { status: 'disk full', service, host: hostName, reason, memory } });
     }
-    sendReply(res, { json: { status: 'ok', service, host: hostName } });
+    if (options.maxRssBytes !== undefined && rssBytes > options.maxRssBytes) {
+      const reason = `out of memory: resident ${mb(rssBytes)}, above the limit of ${mb(options.maxRssBytes)} (--max-rss-mb)`;
+      return sendReply(res, { status: 503, json: { status: 'out of memory', service, host: hostName, reason, memory } });
+    }
+    sendReply(res, { json: { status: 'ok', service, host: hostName, memory } });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
