@@ -69,6 +69,47 @@ spec:
 `;
 }
 
+// Two hosts that carry the lab's fault API (GET, POST and DELETE /_lab/faults), as the demo shop's do, without the whole shop.
+function labPoolConfig(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'prodeng-oncaller-lab-'));
+  writeFileSync(join(dir, 'host.mjs'), `import http from 'node:http';
+let faults = [];
+http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (d) => (body += d));
+  req.on('end', () => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/healthz') return res.end('{"status":"ok"}');
+    if (req.url !== '/_lab/faults') return res.writeHead(404).end('{}');
+    if (req.method === 'POST') {
+      faults.push(JSON.parse(body));
+      return res.end(JSON.stringify({ effect: 'fault ' + faults.at(-1).fault + ' injected' }));
+    }
+    if (req.method === 'DELETE') faults = [];
+    res.end(JSON.stringify({ faults }));
+  });
+}).listen(Number(process.argv[2]), '127.0.0.1');
+`);
+  return `apiVersion: prodeng/v1
+kind: Team
+metadata: { name: shop }
+---
+apiVersion: prodeng/v1
+kind: Service
+metadata: { name: cart }
+spec: { owner: shop }
+---
+apiVersion: prodeng/v1
+kind: HostPool
+metadata: { name: cart }
+spec:
+  service: cart
+  capacity: 2
+  readiness: { http: { path: /healthz }, within: 10s }
+  provider: { type: local-process, argv: ["${process.execPath}", "${join(dir, 'host.mjs')}", "{{ port }}"] }
+`;
+}
+
 describe.skipIf(!haveChromium)('what the on-caller sees, in a real browser', () => {
   let browser: Browser;
   let server: TestServer | undefined;
@@ -278,4 +319,33 @@ spec:
     await page.screenshot({ path: artifactPath('console-fleet-failing.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 90_000);
+  it("lets the lab's break buttons pick the host of the service (any by default)", async () => {
+    server = await startTestServer('sqlite', { clock: systemClock, maintenanceIntervalMs: 200, configYaml: labPoolConfig() });
+    const lab = async () => (await server!.request('GET', '/api/v1/lab')).body as { hosts: Array<{ host: string; faults: string[] }> };
+    await waitFor('two lab hosts', async () => (await lab()).hosts.length === 2, 20_000);
+    const names = (await lab()).hosts.map((h) => h.host).sort();
+    const faultsOf = async () => Object.fromEntries((await lab()).hosts.map((h) => [h.host, h.faults]));
+
+    const { page, errors } = await openConsole(browser, `${server.url}/#/fleet`);
+    const hostSelect = page.getByLabel('Host');
+    await hostSelect.waitFor({ timeout: 10_000 });
+    expect(await hostSelect.inputValue()).toBe('');
+    expect(await hostSelect.locator('option').allInnerTexts()).toEqual(['any', ...names]);
+
+    // The second host, picked: the fault lands there and nowhere else.
+    await hostSelect.selectOption(names[1]!);
+    await page.getByRole('button', { name: 'Break: slow' }).click();
+    await page.getByTestId('lab-result').getByText(`${names[1]}: fault slow injected.`).waitFor();
+    expect(await faultsOf()).toEqual({ [names[0]!]: [], [names[1]!]: ['slow'] });
+    await page.screenshot({ path: artifactPath('console-lab-host.png'), fullPage: true });
+    await page.getByRole('button', { name: `Heal ${names[1]}` }).click();
+    await page.getByTestId('lab-result').getByText(`Healed ${names[1]}.`).waitFor();
+
+    // Back to any: the server picks.
+    await hostSelect.selectOption('any');
+    await page.getByRole('button', { name: 'Break: errors' }).click();
+    await page.getByTestId('lab-result').getByText(/: fault errors injected\.$/).waitFor();
+    expect(Object.values(await faultsOf()).flat()).toEqual(['errors']);
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

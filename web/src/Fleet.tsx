@@ -54,8 +54,13 @@ function probeStatus(targets: ProbeTarget[]): string {
 function LabPanel({ lab, onChange }: { lab: LabState; onChange(): void }) {
   const services = [...new Set(lab.hosts.map((h) => h.service).filter((s): s is string => !!s))].sort();
   const [service, setService] = useState('');
+  const [host, setHost] = useState('');
   const [result, setResult] = useState<string | null>(null);
   const chosen = service || services[0] || '';
+  const hostsOfService = lab.hosts.filter((h) => h.service === chosen).map((h) => h.host).sort();
+  // "any" (empty) lets the server pick; a host that left the service falls back to any.
+  const target = hostsOfService.includes(host) ? host : '';
+  const where = target ? { service: chosen, host: target } : { service: chosen };
   const send = (path: string, body: object) =>
     api<{ host?: string; effect?: unknown; healed?: string[] }>(path, { method: 'POST', body }).then(
       (r) => {
@@ -71,19 +76,36 @@ function LabPanel({ lab, onChange }: { lab: LabState; onChange(): void }) {
       <div className="actions">
         <label>
           Service{' '}
-          <select value={chosen} onChange={(e) => setService(e.target.value)}>
+          <select
+            value={chosen}
+            onChange={(e) => {
+              setService(e.target.value);
+              setHost('');
+            }}
+          >
             {services.map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>
         </label>
+        <label>
+          Host{' '}
+          <select value={target} onChange={(e) => setHost(e.target.value)}>
+            <option value="">any</option>
+            {hostsOfService.map((h) => (
+              <option key={h} value={h}>
+                {h}
+              </option>
+            ))}
+          </select>
+        </label>
         {lab.scenarios.map((s) => (
-          <button key={s} type="button" title={SCENARIO_HELP[s]} onClick={() => void send('/api/v1/lab/break', { scenario: s, service: chosen })}>
+          <button key={s} type="button" title={SCENARIO_HELP[s]} onClick={() => void send('/api/v1/lab/break', { scenario: s, ...where })}>
             Break: {s}
           </button>
         ))}
-        <button type="button" onClick={() => void send('/api/v1/lab/heal', { service: chosen })}>
-          Heal {chosen}
+        <button type="button" onClick={() => void send('/api/v1/lab/heal', where)}>
+          Heal {target || chosen}
         </button>
       </div>
       {result ? (
