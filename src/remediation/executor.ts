@@ -164,7 +164,7 @@ function describe(step: PlannedStep): string {
 async function startRemediation(opts: ExecutorOptions, id: number, workId: number): Promise<void> {
   const row = await load(opts.store, id);
   const plan = JSON.parse(row.plan) as RemediationPlan;
-  const now = opts.clock.now();
+  let now = opts.clock.now();
   const db = opts.store.db;
   if (row.status === 'awaiting_approval') {
     if (row.approval_deadline !== null && now >= row.approval_deadline) {
@@ -183,8 +183,10 @@ async function startRemediation(opts: ExecutorOptions, id: number, workId: numbe
 
   // Under load every statement waits its turn for the store, so the checks
   // before acting run in one transaction and the start in another.
-  const slot = await reserveSlot(opts, row, plan, now);
+  const slot = await reserveSlot(opts, row, plan);
   if (slot.outcome === 'stale') return;
+  // the time the gates decided at, read once the runbook's lock was held
+  now = slot.now;
   if (slot.outcome === 'paused') return waitWhilePaused(opts, row, slot.reason, now);
   if (slot.outcome === 'not-firing') {
     await setStatus(opts, id, 'skipped', slot.reason);
@@ -256,11 +258,12 @@ export function needsApproval(plan: RemediationPlan): boolean {
   return plan.safety.requireApproval || [...plan.steps, ...plan.onFailure].some((s) => s.risk === 'destructive');
 }
 
-type SlotOutcome =
+type SlotOutcome = { now: number } & (
   | { outcome: 'stale' }
   | { outcome: 'paused'; reason: string }
   | { outcome: 'not-firing'; reason: string }
-  | { outcome: 'gated' | 'dry-run' | 'awaiting_approval' | 'running'; decisions: GateDecision[]; decisive: GateDecision | undefined; firing: string };
+  | { outcome: 'gated' | 'dry-run' | 'awaiting_approval' | 'running'; decisions: GateDecision[]; decisive: GateDecision | undefined; firing: string }
+);
 
 /**
  * The kill switch, the gates, the move out of `pending` and the check that
@@ -269,33 +272,37 @@ type SlotOutcome =
  * replicas cannot both see room under maxUnhealthy, the rate limit or the
  * concurrency limit and both act. The slot is taken before the confirm
  * probe, which may be slow; a failed confirm gives it back by ending as
- * skipped.
+ * skipped. The time the gates judge by (and started_at) is read once the
+ * lock is held: read before, it is as old as the wait for the lock, and a
+ * time window (rate limit, cooldown, maxAttempts) would be judged early.
  */
-async function reserveSlot(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, now: number): Promise<SlotOutcome> {
+async function reserveSlot(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan): Promise<SlotOutcome> {
   return opts.store.db.transaction().execute(async (tx): Promise<SlotOutcome> => {
     if (opts.store.dialect === 'postgres') {
       // A global limit spans runbooks, so it needs one lock for all of them.
       const lock = opts.global?.rateLimit ? 'prodeng.remediation:*' : `prodeng.remediation:${row.runbook}`;
       await sql`select pg_advisory_xact_lock(hashtext(${lock}))`.execute(tx);
     }
+    // SQLite: the transaction holds the store's one writer from here on
+    const now = opts.clock.now();
     const current = await tx.selectFrom('remediations').select('status').where('id', '=', row.id).executeTakeFirst();
-    if (current?.status !== 'pending') return { outcome: 'stale' };
+    if (current?.status !== 'pending') return { now, outcome: 'stale' };
     const switchState = await automationState(tx);
-    if (switchState.paused) return { outcome: 'paused', reason: `automation is paused (by ${switchState.changedBy}: ${switchState.reason})` };
+    if (switchState.paused) return { now, outcome: 'paused', reason: `automation is paused (by ${switchState.changedBy}: ${switchState.reason})` };
     const decisions = await evaluateGates(tx, { id: row.id, plan }, now, opts.scopeSize, opts.global);
     const decisive = decisions.find((d) => d.verdict !== 'pass');
-    if (decisive) return { outcome: 'gated', decisions, decisive, firing: '' };
-    if (opts.dryRun || row.dry_run === 1) return { outcome: 'dry-run', decisions, decisive, firing: '' };
+    if (decisive) return { now, outcome: 'gated', decisions, decisive, firing: '' };
+    if (opts.dryRun || row.dry_run === 1) return { now, outcome: 'dry-run', decisions, decisive, firing: '' };
     if (needsApproval(plan) && !row.approval) {
       await tx.updateTable('remediations').set({ status: 'awaiting_approval', reason: 'gates passed; asking for approval', updated_at: now }).where('id', '=', row.id).execute();
-      return { outcome: 'awaiting_approval', decisions, decisive, firing: '' };
+      return { now, outcome: 'awaiting_approval', decisions, decisive, firing: '' };
     }
     // FBAR re-ran its checks just before acting: the alert may have cleared
     // or been silenced while the remediation waited.
     const firing = await alertStillFiring(tx, row);
-    if (!firing.firing) return { outcome: 'not-firing', reason: `not started: ${firing.why}` };
+    if (!firing.firing) return { now, outcome: 'not-firing', reason: `not started: ${firing.why}` };
     await tx.updateTable('remediations').set({ status: 'running', reason: 'gates passed; confirming the failure', updated_at: now, started_at: now }).where('id', '=', row.id).execute();
-    return { outcome: 'running', decisions, decisive, firing: firing.why };
+    return { now, outcome: 'running', decisions, decisive, firing: firing.why };
   });
 }
 
