@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { ManualClock, systemClock } from '../src/store/clock.js';
 import { waitFor } from './support/peers.js';
 import { artifactPath, haveChromium, launchChromium, openConsole } from './support/browser.js';
+import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
 
 if (!haveChromium) console.warn('console on-caller browser tests skipped: install the Debian package "chromium" (.ci/run does)');
@@ -348,4 +349,30 @@ spec:
     expect(Object.values(await faultsOf()).flat()).toEqual(['errors']);
     expect(errors).toEqual([]);
   }, 60_000);
+});
+
+// The read the alert and incident pages use, on both stores (no browser needed).
+describeEachStore('GET /api/v1/remediations?alert=', (kind) => {
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('lists the remediations an alert started or joined, newest first, with the other filters', async () => {
+    server = await startTestServer(kind, { clock: new ManualClock(Date.now()), configYaml: base });
+    const node = (instance: string, extra: Record<string, string> = {}) => ({ labels: { alertname: 'NodeDown', job: 'node', instance, cluster: 'eu-1', ...extra } });
+    await server.request('POST', '/api/v2/alerts', [node('n-1')]); // alert 1 starts remediation 1
+    await server.request('POST', '/api/v2/alerts', [node('n-1', { severity: 'page' })]); // alert 2 joins it
+    for (let i = 2; i <= 11; i++) await server.request('POST', '/api/v2/alerts', [node(`n-${i}`)]); // alerts 3..12, remediations 2..11
+    const ids = async (q: string) => ((await server!.request('GET', `/api/v1/remediations?${q}`)).body.remediations as any[]).map((r) => r.id);
+    expect(await ids('alert=1')).toEqual([1]);
+    expect(await ids('alert=2')).toEqual([1]);
+    expect(await ids('alert=12')).toEqual([11]);
+    expect(await ids('alert=3,12,2')).toEqual([11, 2, 1]);
+    expect(await ids('alert=3,12&status=escalated')).toEqual([]);
+    expect(await ids('alert=3,12&limit=1')).toEqual([11]);
+    expect(await ids('alert=99')).toEqual([]);
+    for (const bad of ['alert=', 'alert=x', 'alert=1,-2', 'alert=1.5']) expect((await server.request('GET', `/api/v1/remediations?${bad}`)).status, bad).toBe(400);
+  });
 });
