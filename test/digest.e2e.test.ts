@@ -147,7 +147,7 @@ describeEachStore('daily digest: from a seeded day to the team\'s mailbox', (kin
         { title: 'cart-1 disk filling up', status: 'acknowledged', acknowledgedBy: 'bob', service: 'cart', createdAt: '2026-11-20T09:05:00.000Z', acknowledgedAt: '2026-11-20T09:20:00.000Z' },
         { title: HOSTILE, status: 'open', acknowledgedBy: null },
       ],
-      remediations: { finished: 2, byStatus: { succeeded: 1, failed: 1, escalated: 0, skipped: 0 }, minutesSaved: 20 },
+      remediations: { finished: 2, byStatus: { succeeded: 1, approvedByHuman: 0, failed: 1, escalated: 0, skipped: 0 }, minutesSaved: 20 },
     });
 
     // 08:00 to 08:00: the checks at 10:00 and 11:00, the alerts from 09:00, not the night before 08:00

@@ -73,6 +73,12 @@ describeEachStore('reports: alert Pareto and team figures', (kind) => {
     await generic(T0, { summary: 'disk 91% on host-7', dedupKey: 'disk-host-7', service: 'checkout' });
     await generic(T0 + 2 * MIN, { dedupKey: 'disk-host-7', service: 'checkout', status: 'acknowledged' });
     await generic(T0 + 10 * MIN, { dedupKey: 'disk-host-7', service: 'checkout', status: 'resolved' });
+    // MTTA is measured on incidents: checkout's, opened a minute in, acknowledged 2 minutes after it opened
+    clock.set(T0 + MIN);
+    const opened = await server.request('POST', '/api/v1/incidents', { title: 'checkout disk', service: 'checkout', by: 'alice' });
+    expect(opened.status).toBe(201);
+    clock.set(T0 + 3 * MIN);
+    expect((await server.request('POST', `/api/v1/incidents/${opened.body.id}/ack`, { by: 'alice' })).status).toBe(200);
     await generic(T0 + 3 * HOUR, { summary: 'disk 95% on host-7', dedupKey: 'disk-host-7', service: 'checkout' });
     // Prometheus: cart's disk resolved by its endsAt after 30 minutes; frontend's instance still down
     const cartDisk = { labels: { alertname: 'DiskFull', instance: 'host-2', service: 'cart' }, annotations: { summary: 'disk 93% on host-2' } };
@@ -157,20 +163,20 @@ describeEachStore('reports: alert Pareto and team figures', (kind) => {
       {
         team: 'payments',
         services: [
-          { service: 'cart', alerts: 1, mtta: none, mttr: { count: 1, mean: 1800, p50: 1800, p90: 1800 }, remediations: { succeeded: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 },
+          { service: 'cart', alerts: 1, mtta: none, mttr: { count: 1, mean: 1800, p50: 1800, p90: 1800 }, remediations: { succeeded: 0, approvedByHuman: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 },
           {
             service: 'checkout',
             alerts: 2,
             mtta: { count: 1, mean: 120, p50: 120, p90: 120 },
             mttr: { count: 1, mean: 600, p50: 600, p90: 600 },
-            remediations: { succeeded: 1, failed: 1, escalated: 0, skipped: 0 },
+            remediations: { succeeded: 1, approvedByHuman: 0, failed: 1, escalated: 0, skipped: 0 },
             autoRemediationRate: 0.5,
             minutesSaved: 15,
           },
         ],
       },
-      { team: 'web', services: [{ service: 'frontend', alerts: 1, mtta: none, mttr: none, remediations: { succeeded: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 }] },
-      { team: null, services: [{ service: null, alerts: 1, mtta: none, mttr: none, remediations: { succeeded: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 }] },
+      { team: 'web', services: [{ service: 'frontend', alerts: 1, mtta: none, mttr: none, remediations: { succeeded: 0, approvedByHuman: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 }] },
+      { team: null, services: [{ service: null, alerts: 1, mtta: none, mttr: none, remediations: { succeeded: 0, approvedByHuman: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 }] },
     ]);
     const web = (await server.request('GET', '/api/v1/reports/teams?team=web&since=1d')).body;
     expect(web).toMatchObject({ since: iso(NOW - DAY), teams: [{ team: 'web', services: [{ service: 'frontend', alerts: 1 }] }] });

@@ -32,8 +32,10 @@ function windowQuery(flags: WindowFlags): URLSearchParams {
 
 function autoFixed(s: ServiceReport): string {
   if (s.autoRemediationRate === null) return '-';
-  const acted = s.remediations.succeeded + s.remediations.failed + s.remediations.escalated;
-  return `${percent(s.autoRemediationRate)} (${s.remediations.succeeded} of ${acted})`;
+  const r = s.remediations;
+  const acted = r.succeeded + r.failed + r.escalated;
+  // fixed without a human: not the ones a human approved first (an older server does not say)
+  return `${percent(s.autoRemediationRate)} (${r.succeeded - (r.approvedByHuman ?? 0)} of ${acted})`;
 }
 
 export function reportCommand(): Command {

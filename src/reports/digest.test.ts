@@ -155,7 +155,7 @@ describeEachStore('daily digest', (kind) => {
       ['payments on-call page test', 'open', null],
     ]);
     expect(d.incidents[0]).toMatchObject({ service: 'cart', createdAt: '2026-11-20T02:00:00.000Z', acknowledgedAt: '2026-11-20T02:05:00.000Z', resolvedAt: null });
-    expect(d.remediations).toEqual({ finished: 5, byStatus: { succeeded: 2, failed: 1, escalated: 1, skipped: 1 }, minutesSaved: 25 });
+    expect(d.remediations).toEqual({ finished: 5, byStatus: { succeeded: 2, approvedByHuman: 0, failed: 1, escalated: 1, skipped: 1 }, minutesSaved: 25 });
   });
 
   it('renders plain text with the percentages, latencies, Pareto lines, incidents and remediation counts', async () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { DbOrTx } from '../store/store.js';
 import { alertPareto, type AlertPareto } from './pareto.js';
-import { ACTED_STATUSES, percentile, servicesOf, type RemediationCounts, type TeamOwnership } from './teamReports.js';
+import { percentile, servicesOf, type RemediationCounts, type TeamOwnership } from './teamReports.js';
+import { remediationOutcomes, totalOutcomes } from './remediationOutcomes.js';
 
 /** Availability and latency of one service's probe checks over the window. */
 export interface ServiceHealth {
@@ -66,6 +67,7 @@ export interface DigestIncident {
 export interface DigestRemediations {
   /** remediations that finished in the window, however they ended */
   finished: number;
+  /** by how they ended: escalated whenever a human was handed the problem (see remediationOutcomes) */
   byStatus: RemediationCounts;
   /** the runbooks' manualMinutes over the ones that succeeded */
   minutesSaved: number;
@@ -124,7 +126,6 @@ export function teamDigest(db: DbOrTx, teams: DigestTeams, team: string, window:
 }
 
 export const PARETO_ENTRIES = 5;
-const FINISHED = [...ACTED_STATUSES, 'skipped'] as const;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(Number(ms)));
@@ -220,27 +221,9 @@ async function incidentsOpened(db: DbOrTx, team: string, services: string[], w: 
 }
 
 async function remediationsFinished(db: DbOrTx, services: string[], w: Window): Promise<DigestRemediations> {
-  const byStatus: RemediationCounts = { succeeded: 0, failed: 0, escalated: 0, skipped: 0 };
-  let minutesSaved = 0;
-  if (services.length > 0) {
-    const rows = await db
-      .selectFrom('remediations')
-      .select((eb) => ['status', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('manual_minutes').as('minutes')])
-      .where('service', 'in', services)
-      .where('status', 'in', [...FINISHED])
-      .where('finished_at', '>=', w.since)
-      .where('finished_at', '<', w.until)
-      .groupBy('status')
-      .execute();
-    // PostgreSQL's count and sum are bigint/numeric; Number() reads both stores alike.
-    for (const r of rows) {
-      const status = r.status as keyof RemediationCounts;
-      byStatus[status] = Number(r.n);
-      if (status === 'succeeded') minutesSaved = Number(r.minutes ?? 0);
-    }
-  }
-  const finished = byStatus.succeeded + byStatus.failed + byStatus.escalated + byStatus.skipped;
-  return { finished, byStatus, minutesSaved };
+  const { counts, minutesSaved } = totalOutcomes((await remediationOutcomes(db, { since: w.since, until: w.until, services })).values());
+  const finished = counts.succeeded + counts.failed + counts.escalated + counts.skipped;
+  return { finished, byStatus: counts, minutesSaved };
 }
 
 export const DEFAULT_DISK_QUERY = '100 * (1 - node_filesystem_avail_bytes{fstype!~"tmpfs|overlay"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay"})';

@@ -30,7 +30,8 @@ function incidentTimes(i: DigestIncident): string {
 function remediationLine(d: Digest): string {
   const r = d.remediations;
   const s = r.byStatus;
-  return `${r.finished} finished (${s.succeeded} succeeded, ${s.failed} failed, ${s.escalated} escalated, ${s.skipped} skipped); ${r.minutesSaved} minutes of manual work saved`;
+  const approved = s.approvedByHuman > 0 ? ` (${s.approvedByHuman} after a human's approval)` : '';
+  return `${r.finished} finished (${s.succeeded} succeeded${approved}, ${s.failed} failed, ${s.escalated} escalated, ${s.skipped} skipped); ${r.minutesSaved} minutes of manual work saved`;
 }
 
 function table(headers: string[], rows: string[][]): string[] {

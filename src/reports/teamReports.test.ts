@@ -6,6 +6,8 @@ import { ServiceDirectory } from '../intake/serviceDirectory.js';
 import type { RemediationStatus } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { freshStorePerTest } from '../../test/support/freshStore.js';
+import { handOverToHuman } from '../incidents/handover.js';
+import { acknowledgeIncident } from '../paging/incidentActions.js';
 import { durationStats, percentile, servicesOf, teamNames, teamReports, type TeamOwnership } from './teamReports.js';
 
 const T = Date.parse('2026-11-20T00:00:00Z');
@@ -61,8 +63,18 @@ describeEachStore('team reports', (kind) => {
       .execute();
   }
 
+  async function incident(service: string, openedAt: number, acknowledgedAt: number | null) {
+    const id = await handOverToHuman(store.db, { title: `${service} needs a human`, service, remediationId: null, alertIds: [], story: [] }, openedAt);
+    if (acknowledgedAt !== null) expect(await acknowledgeIncident(store, id, 'alice', acknowledgedAt, 'test')).toEqual({ ok: true });
+  }
+
   async function seed() {
-    // checkout: fired, acknowledged after 2m, resolved after 10m
+    // MTTA is measured on incidents: checkout's opened the day before the window and acknowledged in it (86,460 s),
+    // and one opened in the window acknowledged after 2m; cart's was never acknowledged
+    await incident('checkout', T - DAY, T + 1 * MIN);
+    await incident('checkout', T + 1 * MIN, T + 3 * MIN);
+    await incident('cart', T + 60 * MIN, null);
+    // checkout: fired, acknowledged after 2m (by the sender: not what MTTA measures), resolved after 10m
     await send(T, { summary: 'disk 91% on host-7', dedupKey: 'a', service: 'checkout' });
     await send(T + 2 * MIN, { dedupKey: 'a', service: 'checkout', status: 'acknowledged' });
     await send(T + 10 * MIN, { dedupKey: 'a', service: 'checkout', status: 'resolved' });
@@ -89,7 +101,7 @@ describeEachStore('team reports', (kind) => {
   }
 
   const quiet = { alerts: 0, mtta: { count: 0, mean: null, p50: null, p90: null }, mttr: { count: 0, mean: null, p50: null, p90: null }, autoRemediationRate: null, minutesSaved: 0 };
-  const none = { succeeded: 0, failed: 0, escalated: 0, skipped: 0 };
+  const none = { succeeded: 0, approvedByHuman: 0, failed: 0, escalated: 0, skipped: 0 };
 
   it('reports alerts, MTTA, MTTR, automation and minutes saved per team and service, quiet services included', async () => {
     await seed();
@@ -104,7 +116,7 @@ describeEachStore('team reports', (kind) => {
             alerts: 1,
             mtta: { count: 2, mean: (120 + 86_460) / 2, p50: 120, p90: 86_460 },
             mttr: { count: 2, mean: (600 + 86_700) / 2, p50: 600, p90: 86_700 },
-            remediations: { succeeded: 2, failed: 1, escalated: 1, skipped: 1 },
+            remediations: { ...none, succeeded: 2, failed: 1, escalated: 1, skipped: 1 },
             autoRemediationRate: 0.5,
             minutesSaved: 25,
           },

@@ -1,5 +1,7 @@
-import type { RemediationStatus } from '../store/schema.js';
 import type { DbOrTx } from '../store/store.js';
+import { autoRemediationRate, noRemediations, remediationOutcomes, type RemediationCounts } from './remediationOutcomes.js';
+
+export type { RemediationCounts } from './remediationOutcomes.js';
 
 /** Which team owns which service, from the config's Service documents (`spec.owner`). */
 export interface TeamOwnership {
@@ -15,15 +17,6 @@ export function servicesOf(owners: TeamOwnership, team: string): string[] {
   return [...owners.serviceOwners].filter(([, owner]) => owner === team).map(([service]) => service).sort();
 }
 
-/**
- * Remediations that ended by acting or by handing over to a human: the
- * denominator of the auto-remediation rate, the same set as the
- * prodeng_remediation_fixed_without_human_ratio gauge. Skipped ones (gates,
- * dry runs, a paused engine) did not try, so they count neither way.
- */
-export const ACTED_STATUSES = ['succeeded', 'failed', 'escalated'] as const satisfies readonly RemediationStatus[];
-const FINISHED_STATUSES = [...ACTED_STATUSES, 'skipped'] as const satisfies readonly RemediationStatus[];
-
 /** Durations in seconds; null when there was nothing to measure. */
 export interface DurationStats {
   count: number;
@@ -32,25 +25,22 @@ export interface DurationStats {
   p90: number | null;
 }
 
-export interface RemediationCounts {
-  succeeded: number;
-  failed: number;
-  escalated: number;
-  skipped: number;
-}
-
 export interface ServiceReport {
   /** null: alerts and remediations that named no service */
   service: string | null;
   /** firings: alerts that started in the window */
   alerts: number;
-  /** alert start to acknowledgement, for alerts acknowledged in the window */
+  /** incident opened to its first acknowledgement, for incidents acknowledged in the window */
   mtta: DurationStats;
   /** alert start to resolution, for alerts resolved in the window */
   mttr: DurationStats;
-  /** remediations that finished in the window, by how they ended */
+  /** remediations that finished in the window, by how they ended (see remediationOutcomes) */
   remediations: RemediationCounts;
-  /** succeeded / (succeeded + failed + escalated); null when none of them acted */
+  /**
+   * fixed without a human (succeeded − approvedByHuman) / (succeeded + failed + escalated),
+   * the same share as the prodeng_remediation_fixed_without_human_ratio gauge; skipped ones did
+   * not try, so they count neither way; null when none of them acted
+   */
   autoRemediationRate: number | null;
   /** the runbooks' manualMinutes summed over the remediations that succeeded */
   minutesSaved: number;
@@ -94,16 +84,16 @@ interface ServiceFigures {
   minutesSaved: number;
 }
 
-const noFigures = (): ServiceFigures => ({ alerts: 0, ackMs: [], resolveMs: [], remediations: { succeeded: 0, failed: 0, escalated: 0, skipped: 0 }, minutesSaved: 0 });
+const noFigures = (): ServiceFigures => ({ alerts: 0, ackMs: [], resolveMs: [], remediations: noRemediations(), minutesSaved: 0 });
 
 /**
  * MTTA, MTTR, auto-remediation rate and human minutes saved per team and
- * service over a window. MTTA is measured on alerts (start to
- * acknowledgement) because incidents do not record when they were
- * acknowledged. Each figure counts the events that happened in the window:
- * alerts that started, acknowledgements, resolutions, remediations that
- * finished; so an alert that started last week and was resolved today is in
- * today's MTTR.
+ * service over a window. MTTA is what a human's response takes: from an
+ * incident opening (a page going out) to its first acknowledgement; MTTR is
+ * measured on alerts, start to resolution. Each figure counts the events that
+ * happened in the window: alerts that started, acknowledgements, resolutions,
+ * remediations that finished; so an alert that started last week and was
+ * resolved today is in today's MTTR.
  */
 export async function teamReports(db: DbOrTx, owners: TeamOwnership, filter: TeamReportFilter): Promise<TeamReport[]> {
   const services = filter.team === undefined ? undefined : servicesOf(owners, filter.team);
@@ -122,14 +112,13 @@ export async function teamReports(db: DbOrTx, owners: TeamOwnership, filter: Tea
 }
 
 function serviceReport(service: string | null, f: ServiceFigures): ServiceReport {
-  const acted = ACTED_STATUSES.reduce((sum, s) => sum + f.remediations[s], 0);
   return {
     service,
     alerts: f.alerts,
     mtta: durationStats(f.ackMs),
     mttr: durationStats(f.resolveMs),
     remediations: f.remediations,
-    autoRemediationRate: acted === 0 ? null : Math.round((f.remediations.succeeded / acted) * 10_000) / 10_000,
+    autoRemediationRate: autoRemediationRate(f.remediations),
     minutesSaved: f.minutesSaved,
   };
 }
@@ -152,13 +141,15 @@ async function figuresByService(db: DbOrTx, window: TeamReportFilter, services: 
     .execute();
   for (const r of started) of(r.service).alerts = Number(r.n);
 
-  const acknowledged = await alerts
-    .select(['service', 'starts_at', 'acknowledged_at'])
+  // An incident is acknowledged once (only an open one takes an acknowledgement, and none reopens), so
+  // acknowledged_at is its first acknowledgement; the timeline's 'acknowledged' event records the same moment.
+  let incidents = db
+    .selectFrom('incidents')
+    .select(['service', 'created_at', 'acknowledged_at'])
     .where('acknowledged_at', '>=', window.since)
-    .where('acknowledged_at', '<', window.until)
-    .execute();
-  // A sender's startsAt may lie after we recorded the acknowledgement (clock skew); that is zero, not negative.
-  for (const r of acknowledged) of(r.service).ackMs.push(Math.max(0, Number(r.acknowledged_at) - Number(r.starts_at)));
+    .where('acknowledged_at', '<', window.until);
+  if (services) incidents = incidents.where('service', 'in', services);
+  for (const r of await incidents.execute()) of(r.service).ackMs.push(Math.max(0, Number(r.acknowledged_at) - Number(r.created_at)));
 
   const resolved = await alerts
     .select(['service', 'starts_at', 'resolved_at'])
@@ -167,19 +158,11 @@ async function figuresByService(db: DbOrTx, window: TeamReportFilter, services: 
     .execute();
   for (const r of resolved) of(r.service).resolveMs.push(Math.max(0, Number(r.resolved_at) - Number(r.starts_at)));
 
-  let remediations = db
-    .selectFrom('remediations')
-    .select((eb) => ['service', 'status', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('manual_minutes').as('minutes')])
-    .where('status', 'in', [...FINISHED_STATUSES])
-    .where('finished_at', '>=', window.since)
-    .where('finished_at', '<', window.until)
-    .groupBy(['service', 'status']);
-  if (services) remediations = remediations.where('service', 'in', services);
-  for (const r of await remediations.execute()) {
-    const f = of(r.service);
-    const status = r.status as keyof RemediationCounts;
-    f.remediations[status] = Number(r.n);
-    if (status === 'succeeded') f.minutesSaved = Number(r.minutes ?? 0);
+  const outcomes = await remediationOutcomes(db, { since: window.since, until: window.until, ...(services ? { services } : {}) });
+  for (const [service, o] of outcomes) {
+    const f = of(service);
+    f.remediations = o.counts;
+    f.minutesSaved = o.minutesSaved;
   }
   return figures;
 }
