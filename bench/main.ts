@@ -10,6 +10,7 @@ import { probeOverhead, type ProbeOverheadFigures } from './probeOverhead.js';
 import { pagingLatency, type PagingFigures } from './pagingLatency.js';
 import { consoleLiveUpdates, type ConsoleFigures } from './consoleLiveUpdates.js';
 import { alertFilterBench, type FilterFigures, type FilterWorkload } from './alertFilter.js';
+import { labFaultMix, labFaultsSection } from './labFaultMix.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -242,8 +243,16 @@ if (which === 'remediation') {
   console.log(`written to ${docPath}`);
   process.exit(0);
 }
+if (which === 'lab-faults') {
+  const f = await labFaultMix(repoRoot, { seed: Number(process.env.BENCH_SEED ?? 13), perKind: 3, spacingMs: 5000, pauseMs: 15_000, duringPause: 2, settleMs: 120_000 });
+  for (const [kind, c] of Object.entries(f.byKind)) console.log(`${kind}: ${c.healed} healed, ${c.incident} handed to a human, ${c.neither} neither`);
+  console.log(`healed without a human: ${f.healed} of ${f.faults.length}; neither: ${f.neither}`);
+  writeSection('lab: fault mix', labFaultsSection(f, `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
 if (which !== 'intake') {
-  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console`);
+  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console, lab-faults`);
   process.exit(2);
 }
 const workload: IntakeWorkload = {
