@@ -4,6 +4,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom
 export function createEngineMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'prodeng_' });
+  dropCounterNamedGauges(registry);
   const httpRequests = new Counter({
     name: 'prodeng_http_requests_total',
     help: 'HTTP requests answered, by method, route and status code.',
@@ -77,3 +78,16 @@ export function createEngineMetrics() {
 }
 
 export type EngineMetrics = ReturnType<typeof createEngineMetrics>;
+
+/**
+ * prom-client's default metrics include three gauges named `..._total`
+ * (active handles, requests, resources), a suffix Prometheus reserves for
+ * counters, so `promtool check metrics` fails on them. Each is the sum of
+ * the gauge of the same name without the suffix (by `type`), which stays:
+ * `sum(prodeng_nodejs_active_handles)` is the same figure.
+ */
+function dropCounterNamedGauges(registry: Registry): void {
+  for (const base of ['prodeng_nodejs_active_handles', 'prodeng_nodejs_active_requests', 'prodeng_nodejs_active_resources']) {
+    if (registry.getSingleMetric(`${base}_total`)) registry.removeSingleMetric(`${base}_total`);
+  }
+}
