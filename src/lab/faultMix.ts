@@ -323,8 +323,9 @@ function classify(f: FaultRecord, alerts: AlertView[], remediations: Remediation
     `host ${host ? host.state : 'unknown'}`,
     processGone === null ? 'process unknown' : processGone ? 'faulted process gone' : 'faulted process still running',
   ];
+  const named = new RegExp(`(^|[^\\w-])${f.host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w-])`);
   const succeeded = rems.find((r) => r.status === 'succeeded' && r.target === f.host);
-  const incident = open.find((x) => x.alertIds.some((id) => alertIds.has(id)) || (x.remediationId !== null && remIds.has(x.remediationId)) || x.story.some((line) => line.includes(f.host)));
+  const incident = open.find((x) => x.alertIds.some((id) => alertIds.has(id)) || (x.remediationId !== null && remIds.has(x.remediationId)) || x.story.some((line) => named.test(line)));
   f.incidentId = incident?.id ?? null;
   if (succeeded && processGone !== false) {
     f.outcome = 'healed';
