@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { z } from 'zod';
 import { durationSchema } from '../config/duration.js';
 import { defineAction } from './action.js';
+import { currentStepProcessWatch, identify, killGroup, trackGroup, untrackGroup, type ProcessIdentity } from './processGroups.js';
 
 const MAX_OUTPUT_BYTES = 16 * 1024;
 
@@ -50,7 +51,10 @@ class TruncatedOutput {
 /**
  * Runs a local program. The argv array goes straight to the kernel (no
  * shell), so a templated value is exactly one argument and its characters
- * (`;`, `$( )`, quotes) mean nothing.
+ * (`;`, `$( )`, quotes) mean nothing. It runs in a process group of its
+ * own: the timeout, a cancel and prodeng's exit kill the whole group
+ * (whatever the command started too), and the step's runner hears of the
+ * process (pid and start time) so it is recorded with the remediation.
  */
 export const execAction = defineAction({
   name: 'exec',
@@ -60,13 +64,20 @@ export const execAction = defineAction({
   run(params, ctx) {
     return new Promise((resolve) => {
       const started = Date.now();
-      const child = spawn(params.argv[0] as string, params.argv.slice(1), { shell: false, cwd: params.cwd, env: childEnvironment(params.env), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(params.argv[0] as string, params.argv.slice(1), { shell: false, detached: true, cwd: params.cwd, env: childEnvironment(params.env), stdio: ['ignore', 'pipe', 'pipe'] });
+      const leader: ProcessIdentity | undefined = child.pid === undefined ? undefined : identify(child.pid);
+      const watch = currentStepProcessWatch();
+      let recorded: Promise<void> = Promise.resolve();
+      if (leader) {
+        trackGroup(leader);
+        if (watch) recorded = watch.started(leader, { argv: params.argv, timeoutMs: params.timeout }).catch((err: Error) => ctx.log(`could not record the step's process ${leader.pid}: ${err.message}`));
+      }
       const stdout = new TruncatedOutput();
       const stderr = new TruncatedOutput();
       child.stdout.on('data', (c: Buffer) => stdout.add(c));
       child.stderr.on('data', (c: Buffer) => stderr.add(c));
       let timedOut = false;
-      const kill = () => child.kill('SIGKILL');
+      const kill = () => (leader ? killGroup(leader) : child.kill('SIGKILL'));
       const timer = setTimeout(() => {
         timedOut = true;
         kill();
@@ -75,10 +86,19 @@ export const execAction = defineAction({
       const finish = (exitCode: number | null, signal: string | null, error?: Error) => {
         clearTimeout(timer);
         ctx.signal.removeEventListener('abort', kill);
+        if (leader) untrackGroup(leader.pid);
         const output = { argv: params.argv, exitCode, signal, timedOut, durationMs: Date.now() - started, stdout: stdout.text(), stderr: stderr.text() };
-        if (error) return resolve({ ok: false, summary: `could not start ${params.argv[0]}: ${error.message}`, output: { ...output, error: error.message } });
-        if (timedOut) return resolve({ ok: false, summary: `${params.argv[0]} did not finish within ${params.timeout} ms and was killed`, output });
-        resolve({ ok: exitCode === 0, summary: `${params.argv[0]} exited with ${exitCode ?? signal}`, output });
+        const done = (r: { ok: boolean; summary: string; output: Record<string, unknown> }) => {
+          // the record goes once the process has: only then is the step's slot free
+          if (!leader || !watch) return resolve(r);
+          void recorded
+            .then(() => watch.ended(leader))
+            .catch((err: Error) => ctx.log(`could not clear the record of the step's process ${leader.pid}: ${err.message}`))
+            .finally(() => resolve(r));
+        };
+        if (error) return done({ ok: false, summary: `could not start ${params.argv[0]}: ${error.message}`, output: { ...output, error: error.message } });
+        if (timedOut) return done({ ok: false, summary: `${params.argv[0]} did not finish within ${params.timeout} ms and was killed`, output });
+        done({ ok: exitCode === 0, summary: `${params.argv[0]} exited with ${exitCode ?? signal}`, output });
       };
       let settled = false;
       child.once('error', (err) => {

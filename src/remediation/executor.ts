@@ -18,6 +18,8 @@ import type { ActionDefinition } from '../actions/action.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { describeCheck, runHealthCheck } from '../probes/healthCheck.js';
 import { evaluateGates, STORM_PREFIX, type GateDecision, type GlobalLimits, type ScopeSize } from './gates.js';
+import { withStepProcessWatch } from '../actions/processGroups.js';
+import { endLeftoverStepProcesses, endOrphanedStepProcesses, recordingWatch, type StepProcessRecord } from '../actions/stepProcesses.js';
 
 export interface ExecutorOptions {
   store: Store;
@@ -49,8 +51,37 @@ const DEFAULT_LEASE_MS = 10 * 60_000;
 
 const WORK_KINDS = ['remediation.run', 'remediation.verify'] as const;
 
+const orphanSweeps = new WeakMap<Store, Promise<void>>();
+
+/**
+ * Once per process and store, before the first claim: step processes a
+ * killed prodeng left running on this machine are killed (their whole
+ * group), so none runs unwatched beside what this process starts.
+ */
+function endOrphansOnce(opts: ExecutorOptions): Promise<void> {
+  let sweep = orphanSweeps.get(opts.store);
+  if (!sweep) {
+    sweep = (async () => {
+      const now = opts.clock.now();
+      for (const p of await endOrphanedStepProcesses(opts.store.db)) {
+        opts.logger.warn({ remediation: p.remediationId, pid: p.pid }, 'killed a step process left running by a stopped prodeng');
+        await audit(opts.store.db, { remediationId: p.remediationId, kind: 'resumed', message: `killed the step process ${describeProcess(p)} that a stopped prodeng left running` }, now);
+      }
+    })().catch((err) => {
+      // tried again at the next claim
+      orphanSweeps.delete(opts.store);
+      throw err;
+    });
+    orphanSweeps.set(opts.store, sweep);
+  }
+  return sweep;
+}
+
+const describeProcess = (p: StepProcessRecord) => `${p.pid} on ${p.host} (${p.argv.map((a) => JSON.stringify(a)).join(' ')}, started ${new Date(p.startedAt).toISOString()})`;
+
 /** Claims up to `limit` due remediation items (runs first, then verifications), leased to this process. */
 export async function claimRemediationWork(opts: ExecutorOptions, limit: number): Promise<WorkRow[]> {
+  await endOrphansOnce(opts);
   const claimed: WorkRow[] = [];
   for (const kind of WORK_KINDS) {
     if (claimed.length >= limit) break;
@@ -407,12 +438,15 @@ async function runRung(opts: ExecutorOptions, row: RemediationRow, plan: Remedia
     const timeout = setTimeout(() => controller.abort(), step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS);
     let result;
     try {
-      result = await action.run(step.params, {
-        signal: controller.signal,
-        fleet: opts.fleet,
-        actor: `remediation ${row.id} (${row.runbook})`,
-        log: (message, data) => void audit(db, { remediationId: row.id, kind: 'step.log', message, data: data ?? {} }, opts.clock.now()),
-      });
+      // each process the step starts is recorded with the remediation until it ends
+      result = await withStepProcessWatch(recordingWatch(db, row.id, () => opts.clock.now()), () =>
+        action.run(step.params, {
+          signal: controller.signal,
+          fleet: opts.fleet,
+          actor: `remediation ${row.id} (${row.runbook})`,
+          log: (message, data) => void audit(db, { remediationId: row.id, kind: 'step.log', message, data: data ?? {} }, opts.clock.now()),
+        }),
+      );
     } catch (err) {
       result = { ok: false, summary: `${step.action} threw: ${(err as Error).message}`, output: {} };
     } finally {
@@ -444,6 +478,13 @@ async function resumeAfterCrash(opts: ExecutorOptions, row: RemediationRow): Pro
   const plan = JSON.parse(row.plan) as RemediationPlan;
   const steps = rungSteps(plan, row.rung);
   const now = opts.clock.now();
+  // What the dead process's step started may still run: it is ended before
+  // the slot is given back or the step run again, or the remediation waits.
+  const leftover = await endLeftoverStepProcesses(opts.store.db, row.id);
+  for (const p of leftover.ended) {
+    await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `killed the step process ${describeProcess(p)} left running by the interrupted run` }, now);
+  }
+  if (leftover.mayRun.length > 0) return waitForLeftoverProcesses(opts, row, leftover.mayRun, now);
   const step = steps[row.step_index];
   const nothingRan = row.rung === 0 && row.step_index === 0 && row.step_in_progress === 0;
   // Killed in the middle of a step that may not run twice: nobody knows what
@@ -482,6 +523,26 @@ async function resumeAfterCrash(opts: ExecutorOptions, row: RemediationRow): Pro
   }
   await audit(opts.store.db, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `resumed after an interruption at step ${row.step_index + 1} of rung ${row.rung}` }, now);
   return runRung(opts, row, plan, steps, row.rung, row.step_index);
+}
+
+/** How often a remediation whose step process is out of reach looks again. */
+export const LEFTOVER_RECHECK_MS = 30_000;
+
+/**
+ * A step process of this remediation may still run where this process
+ * cannot end it (another machine or container; or it would not die): the
+ * remediation stays running, so its slot is not given to another, and
+ * looks again later. The prodeng that starts there next ends it.
+ */
+async function waitForLeftoverProcesses(opts: ExecutorOptions, row: RemediationRow, mayRun: StepProcessRecord[], now: number): Promise<void> {
+  const reason = `waiting: step process ${mayRun.map(describeProcess).join(', ')} may still run and cannot be ended from here`;
+  await opts.store.db.transaction().execute(async (tx) => {
+    if (row.reason !== reason) {
+      await tx.updateTable('remediations').set({ reason, updated_at: now }).where('id', '=', row.id).where('status', '=', 'running').execute();
+      await audit(tx, { remediationId: row.id, alertId: row.alert_id, kind: 'resumed', message: `${reason}; not running a step or giving its slot back until it has ended` }, now);
+    }
+    await enqueueWork(tx, [{ kind: 'remediation.run', subject: String(row.id), runAt: now + LEFTOVER_RECHECK_MS }], now);
+  });
 }
 
 async function beginVerification(opts: ExecutorOptions, row: RemediationRow, plan: RemediationPlan, rung: number): Promise<void> {

@@ -306,6 +306,25 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('silences_updated_at').on('silences').column('updated_at').execute();
       },
     },
+    // Step processes that run now, with their remediation: a prodeng killed
+    // mid-step leaves them here for the next one to end (src/actions/stepProcesses.ts).
+    '0007_step_processes': {
+      async up(db: Kysely<any>) {
+        await idColumn(db, 'step_processes')
+          .addColumn('remediation_id', 'bigint', (c) => c.notNull())
+          .addColumn('place', 'text', (c) => c.notNull())
+          .addColumn('host', 'text', (c) => c.notNull())
+          .addColumn('pid', 'integer', (c) => c.notNull())
+          .addColumn('start_time', 'text', (c) => c.notNull())
+          .addColumn('owner_pid', 'integer', (c) => c.notNull())
+          .addColumn('owner_start', 'text', (c) => c.notNull())
+          .addColumn('argv', 'text', (c) => c.notNull())
+          .addColumn('timeout_ms', 'bigint', (c) => c.notNull())
+          .addColumn('started_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('step_processes_remediation').on('step_processes').column('remediation_id').execute();
+      },
+    },
   };
 }
 
