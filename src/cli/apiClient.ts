@@ -15,7 +15,7 @@ export class ApiError extends Error {
 
 export function apiClient(opts: ApiClientOptions) {
   const base = opts.url.replace(/\/+$/, '');
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function send(method: string, path: string, body?: unknown): Promise<string> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -27,15 +27,26 @@ export function apiClient(opts: ApiClientOptions) {
       throw new ApiError(0, `cannot reach prodeng at ${base} (${cause}); is it running? Set --url or PRODENG_URL`);
     }
     const text = await response.text();
-    const data = text ? (JSON.parse(text) as unknown) : {};
     if (!response.ok) {
-      const message = (data as { error?: { message?: string } }).error?.message ?? `HTTP ${response.status}`;
+      // prodeng's error body names the problem; anything else (a proxy's page) is told by its status.
+      let message = `HTTP ${response.status}`;
+      try {
+        message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? message;
+      } catch {
+        // not JSON
+      }
       throw new ApiError(response.status, `${method} ${path}: ${message}`);
     }
-    return data as T;
+    return text;
+  }
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const text = await send(method, path, body);
+    return (text ? JSON.parse(text) : {}) as T;
   }
   return {
     get: <T>(path: string) => call<T>('GET', path),
+    /** a reply that is not JSON (a Markdown draft), with the same errors as get */
+    getText: (path: string) => send('GET', path),
     post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
     delete: <T>(path: string) => call<T>('DELETE', path),
   };

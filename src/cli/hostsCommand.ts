@@ -1,7 +1,9 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import type { HostView } from '../fleet/hosts.js';
+import { HOST_STATES } from '../fleet/hostStates.js';
 import { apiClient } from './apiClient.js';
+import { knownServices, mustBeKnown } from './knownNames.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatTable } from './table.js';
 
@@ -17,9 +19,20 @@ export function hostsCommand(): Command {
   const cmd = new Command('hosts').description('the fleet: list hosts, show their history, drain and undrain');
   withServerOptions(cmd.command('list').description('hosts and their state').option('--service <name>').option('--pool <name>').option('--state <state>').option('--json', 'print JSON')).action(
     async (flags: ServerFlags & { service?: string; pool?: string; state?: string; json?: boolean }) => {
+      if (flags.state) mustBeKnown('host state', flags.state, HOST_STATES);
       const q = new URLSearchParams();
       for (const k of ['service', 'pool', 'state'] as const) if (flags[k]) q.set(k, flags[k]!);
-      const { hosts } = await apiClient(flags).get<{ hosts: Array<HostView & { failing?: boolean }> }>(`/api/v1/hosts?${q}`);
+      const client = apiClient(flags);
+      const { hosts } = await client.get<{ hosts: Array<HostView & { failing?: boolean }> }>(`/api/v1/hosts?${q}`);
+      // Nothing found: a pool or service that does not exist is a typo to point out, not an empty fleet.
+      if (hosts.length === 0 && (flags.pool || flags.service)) {
+        const all = (await client.get<{ hosts: HostView[] }>('/api/v1/hosts')).hosts;
+        if (flags.pool) {
+          const { pools } = await client.get<{ pools: Array<{ name: string }> }>('/api/v1/pools');
+          mustBeKnown('pool', flags.pool, [...pools.map((p) => p.name), ...all.flatMap((h) => (h.pool ? [h.pool] : []))]);
+        }
+        if (flags.service) mustBeKnown('service', flags.service, await knownServices(client, all.map((h) => h.service)));
+      }
       if (flags.json) return console.log(JSON.stringify({ hosts }, null, 2));
       if (hosts.length === 0) return console.log('no hosts');
       // Failing hosts first, and in red on a terminal: in service but failing a probe, so not capacity.

@@ -50,10 +50,8 @@ export function incidentsCommand(): Command {
     },
   );
   withServerOptions(cmd.command('postmortem <id>').description('a postmortem draft in Markdown from the timeline')).action(async (id: string, flags: ServerFlags) => {
-    const headers: Record<string, string> = flags.token ? { authorization: `Bearer ${flags.token}` } : {};
-    const res = await fetch(`${flags.url.replace(/\/+$/, '')}/api/v1/incidents/${encodeURIComponent(id)}/postmortem`, { headers });
-    if (!res.ok) throw new Error(`GET /api/v1/incidents/${id}/postmortem: ${res.status} ${await res.text()}`);
-    process.stdout.write(await res.text());
+    // A missing incident is an error in words ("no incident 42") and exit 1, as for every other command.
+    process.stdout.write(await apiClient(flags).getText(`/api/v1/incidents/${encodeURIComponent(id)}/postmortem`));
   });
   return cmd;
 }

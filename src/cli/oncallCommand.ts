@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { apiClient } from './apiClient.js';
+import { mustBeKnown } from './knownNames.js';
 import { overrideCommand } from './overrideCommand.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatTable } from './table.js';
@@ -25,7 +26,14 @@ export function oncallCommand(): Command {
   ).action(async (flags: ServerFlags & { team?: string; schedule?: string; at?: string; json?: boolean }) => {
     const q = new URLSearchParams();
     for (const k of ['team', 'schedule', 'at'] as const) if (flags[k]) q.set(k, flags[k]!);
-    const r = await apiClient(flags).get<{ at: string; oncall: OncallEntry[] }>(`/api/v1/oncall?${q}`);
+    const client = apiClient(flags);
+    // A team or schedule that no schedule names is a typo to point out, not "nobody is on call".
+    if (flags.team || flags.schedule) {
+      const { schedules } = await client.get<{ schedules: Array<{ name: string; team: string }> }>('/api/v1/schedules');
+      if (flags.team) mustBeKnown('team with a schedule', flags.team, schedules.map((s) => s.team));
+      if (flags.schedule) mustBeKnown('schedule', flags.schedule, schedules.map((s) => s.name));
+    }
+    const r = await client.get<{ at: string; oncall: OncallEntry[] }>(`/api/v1/oncall?${q}`);
     if (flags.json) return console.log(JSON.stringify(r, null, 2));
     if (r.oncall.length === 0) return console.log(`nobody is on call at ${r.at}`);
     console.log(`on call at ${r.at}`);

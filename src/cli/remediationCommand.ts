@@ -4,6 +4,7 @@ import type { RemediationView } from '../remediation/queries.js';
 import type { AutomationState } from '../remediation/automationSwitch.js';
 import type { PlanPreview } from '../remediation/preview.js';
 import { apiClient } from './apiClient.js';
+import { knownServices, mustBeKnown } from './knownNames.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatTable } from './table.js';
 
@@ -21,7 +22,15 @@ export function remediationCommand(): Command {
   ).action(async (flags: ServerFlags & { status?: string; runbook?: string; service?: string; target?: string; json?: boolean }) => {
     const q = new URLSearchParams();
     for (const k of ['status', 'runbook', 'service', 'target'] as const) if (flags[k]) q.set(k, flags[k]!);
-    const { remediations } = await apiClient(flags).get<{ remediations: RemediationView[] }>(`/api/v1/remediations?${q}`);
+    const client = apiClient(flags);
+    const { remediations } = await client.get<{ remediations: RemediationView[] }>(`/api/v1/remediations?${q}`);
+    // Nothing found: a runbook or service no remediation ever named is more likely a typo than a quiet week.
+    if (remediations.length === 0 && (flags.runbook || flags.service)) {
+      const any = async (k: 'runbook' | 'service', v: string) => (await client.get<{ remediations: RemediationView[] }>(`/api/v1/remediations?${new URLSearchParams({ [k]: v, limit: '1' })}`)).remediations.length > 0;
+      const newest = async () => (await client.get<{ remediations: RemediationView[] }>('/api/v1/remediations?limit=1000')).remediations;
+      if (flags.runbook && !(await any('runbook', flags.runbook))) mustBeKnown('runbook with remediations', flags.runbook, (await newest()).map((r) => r.runbook));
+      if (flags.service && !(await any('service', flags.service))) mustBeKnown('service', flags.service, await knownServices(client, (await newest()).map((r) => r.service)));
+    }
     if (flags.json) return console.log(JSON.stringify({ remediations }, null, 2));
     if (remediations.length === 0) return console.log('no remediations');
     console.log(formatTable(['ID', 'STATUS', 'RUNBOOK', 'TARGET', 'ALERTS', 'REASON'], remediations.map((r) => [String(r.id), r.status, r.runbook, r.target || '-', r.alertIds.join(','), r.reason])));

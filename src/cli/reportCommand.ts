@@ -3,6 +3,7 @@ import { formatDuration } from '../config/duration.js';
 import type { AlertPareto } from '../reports/pareto.js';
 import type { DurationStats, ServiceReport, TeamReport } from '../reports/teamReports.js';
 import { apiClient } from './apiClient.js';
+import { knownServices, mustBeKnown } from './knownNames.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatTable } from './table.js';
 
@@ -54,7 +55,14 @@ export function reportCommand(): Command {
     const q = windowQuery(flags);
     if (flags.service) q.set('service', flags.service);
     q.set('limit', flags.limit);
-    const p = await apiClient(flags).get<ParetoReply>(`/api/v1/reports/pareto?${q}`);
+    const client = apiClient(flags);
+    const p = await client.get<ParetoReply>(`/api/v1/reports/pareto?${q}`);
+    // No alerts of a service that no alert ever named and the config does not declare: a typo, not a quiet service.
+    // (With --team the server already checks that the team owns the service.)
+    if (p.total === 0 && flags.service && !flags.team) {
+      const ever = (await client.get<{ alerts: unknown[] }>(`/api/v1/alerts?${new URLSearchParams({ service: flags.service, limit: '1' })}`)).alerts.length > 0;
+      if (!ever) mustBeKnown('service', flags.service, await knownServices(client));
+    }
     if (flags.json) return console.log(JSON.stringify(p, null, 2));
     const scope = [p.team && `team ${p.team}`, p.service && `service ${p.service}`].filter(Boolean).join(', ');
     console.log(`alerts fired ${minute(p.since)} to ${minute(p.until)} UTC${scope ? ` (${scope})` : ''}: ${p.total} firing(s), ${p.templates} template(s)`);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import type { Silence } from '../intake/silences.js';
 import { formatMatcher } from '../intake/matchers.js';
 import { apiClient } from './apiClient.js';
+import { mustBeKnown } from './knownNames.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatTable } from './table.js';
 
@@ -28,6 +29,7 @@ export function silenceCommand(): Command {
   withServerOptions(
     silence.command('list').description('silences, newest first').option('--state <state>', 'active, pending or expired').option('--json', 'print JSON'),
   ).action(async (flags: ServerFlags & { state?: string; json?: boolean }) => {
+    if (flags.state) mustBeKnown('silence state', flags.state, ['active', 'pending', 'expired']);
     const q = flags.state ? `?state=${encodeURIComponent(flags.state)}` : '';
     const { silences } = await apiClient(flags).get<{ silences: Silence[] }>(`/api/v1/silences${q}`);
     if (flags.json) return console.log(JSON.stringify({ silences }, null, 2));
