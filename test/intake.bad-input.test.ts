@@ -13,13 +13,20 @@ function rng(seed: number) {
 
 const validAlert = () => ({ labels: { alertname: 'Valid', instance: 'x' }, annotations: { summary: 's' }, startsAt: '2026-11-22T10:00:00Z' });
 
-/** One valid alert broken in one of many ways; returns the body and the field the error must name. */
-function brokenBatch(rand: () => number): { body: unknown; field: RegExp } {
-  const alerts: any[] = Array.from({ length: 1 + Math.floor(rand() * 5) }, validAlert);
+/**
+ * A batch of distinct valid alerts, one broken in one of many ways; returns the body, the field the error
+ * must name, and null for a field where Alertmanager accepts it too (a long value, many labels).
+ */
+function brokenBatch(rand: () => number, batch: number): { body: unknown[]; field: RegExp | null } {
+  const alerts: any[] = Array.from({ length: 1 + Math.floor(rand() * 5) }, (_, k) => {
+    const a = validAlert();
+    a.labels.instance = `b${batch}-${k}`;
+    return a;
+  });
   const i = Math.floor(rand() * alerts.length);
   const victim = alerts[i];
   const at = `^\\[${i}\\]`;
-  const cases: Array<() => RegExp> = [
+  const cases: Array<() => RegExp | null> = [
     () => ((victim.labels = {}), new RegExp(`${at}\\.labels`)),
     () => (delete victim.labels, new RegExp(`${at}\\.labels`)),
     () => ((victim.labels = 'alertname=x'), new RegExp(`${at}\\.labels`)),
@@ -27,11 +34,14 @@ function brokenBatch(rand: () => number): { body: unknown; field: RegExp } {
     () => ((victim.labels['9lives'] = 'v'), new RegExp(`${at}\\.labels`)),
     () => ((victim.labels.alertname = 42), new RegExp(`${at}\\.labels\\.alertname`)),
     () => ((victim.labels.alertname = null), new RegExp(`${at}\\.labels\\.alertname`)),
-    () => ((victim.labels.big = 'x'.repeat(3000)), new RegExp(`${at}\\.labels\\.big`)),
+    () => ((victim.labels.big = 'x'.repeat(3000)), null),
     () => {
       for (let k = 0; k < 70; k++) victim.labels[`l${k}`] = 'v';
-      return new RegExp(`${at}\\.labels`);
+      return null;
     },
+    () => ((victim.labels.huge = 'x'.repeat(300_000)), new RegExp(at)),
+    () => ((victim.endsAt = '2026-11-22T09:00:00Z'), new RegExp(`${at}\\.endsAt`)),
+    () => ((victim.annotations = { 'not-a-name': 'x' }), new RegExp(`${at}\\.annotations`)),
     () => ((victim.startsAt = 'yesterday'), new RegExp(`${at}\\.startsAt`)),
     () => ((victim.endsAt = 12345), new RegExp(`${at}\\.endsAt`)),
     () => ((victim.annotations = ['a']), new RegExp(`${at}\\.annotations`)),
@@ -51,22 +61,36 @@ describeEachStore('bad input is refused with the field named, and nothing is wri
   });
   afterAll(async () => server.stop());
 
-  it('refuses 300 randomly broken Prometheus batches, all-or-nothing', async () => {
+  it('keeps the good alerts of 300 randomly broken Prometheus batches, and names the bad one in a 400 (issue 14)', async () => {
     const rand = rng(20261122);
+    let kept = 0;
     for (let n = 0; n < 300; n++) {
-      const { body, field } = brokenBatch(rand);
+      const { body, field } = brokenBatch(rand, n);
       const res = await server.request('POST', '/api/v2/alerts', body);
-      expect(res.status, JSON.stringify(body).slice(0, 200)).toBe(400);
-      expect(res.body.error.code).toBe('invalid_request');
-      expect(res.body.error.fields.map((f: any) => f.field).join(' '), JSON.stringify(res.body)).toMatch(field);
+      const what = JSON.stringify(body).slice(0, 200);
+      if (field === null) {
+        // Alertmanager takes it, so prodeng does
+        expect(res.status, what).toBe(200);
+        kept += body.length;
+        continue;
+      }
+      expect(res.status, what).toBe(400);
+      // Alertmanager's API v2 gives a 400 as a JSON string
+      expect(typeof res.body, what).toBe('string');
+      expect(res.body).toMatch(new RegExp(`^1 of ${body.length} alerts refused, the other ${body.length - 1} stored: `));
+      expect(res.body.split(': ').slice(1).join(': ')).toMatch(field);
+      kept += body.length - 1;
     }
-    expect((await server.request('GET', '/api/v1/alerts')).body.alerts).toHaveLength(0);
+    const listed = await server.request('GET', '/api/v1/alerts?limit=1000');
+    expect(listed.body.alerts).toHaveLength(kept);
   });
 
+  const stored = async () => (await server.request('GET', '/api/v1/alerts?limit=1000')).body.alerts.length as number;
+
   it('refuses malformed JSON, non-arrays, wrong content types and oversized bodies', async () => {
+    const before = await stored();
     const cases: Array<[string, Record<string, string>, number, string]> = [
       ['[{"labels":', { 'content-type': 'application/json' }, 400, 'invalid_json'],
-      ['{"labels":{"a":"b"}}', { 'content-type': 'application/json' }, 400, 'invalid_request'],
       ['', { 'content-type': 'application/json' }, 400, 'invalid_json'],
       ['labels=a', { 'content-type': 'text/csv' }, 415, 'unsupported_media_type'],
     ];
@@ -75,6 +99,9 @@ describeEachStore('bad input is refused with the field named, and nothing is wri
       expect(res.status, body).toBe(status);
       expect(res.body.error.code, body).toBe(code);
     }
+    const notArray = await server.request('POST', '/api/v2/alerts', '{"labels":{"a":"b"}}', { 'content-type': 'application/json' });
+    expect(notArray.status).toBe(400);
+    expect(notArray.body).toBe('the body must be a JSON array of alerts');
     const huge = JSON.stringify(Array.from({ length: 9000 }, (_, i) => ({ labels: { alertname: 'x'.repeat(2000), i: String(i) } })));
     const res = await server.request('POST', '/api/v2/alerts', huge, { 'content-type': 'application/json' });
     expect(res.status).toBe(413);
@@ -82,11 +109,12 @@ describeEachStore('bad input is refused with the field named, and nothing is wri
     const tooMany = Array.from({ length: 10001 }, (_, i) => ({ labels: { i: String(i) } }));
     const many = await server.request('POST', '/api/v2/alerts', tooMany);
     expect(many.status).toBe(400);
-    expect(many.body.error.message).toContain('10000');
-    expect((await server.request('GET', '/api/v1/alerts')).body.alerts).toHaveLength(0);
+    expect(many.body).toContain('10000');
+    expect(await stored()).toBe(before);
   });
 
   it('refuses random bytes on every intake endpoint without writing anything', async () => {
+    const before = await stored();
     const rand = rng(7);
     const endpoints = ['/api/v2/alerts', '/api/v1/intake/alertmanager', '/api/v1/intake/generic', '/v2/enqueue', '/api/v1/silences'];
     for (let n = 0; n < 150; n++) {
@@ -99,7 +127,7 @@ describeEachStore('bad input is refused with the field named, and nothing is wri
       expect(res.status, `${endpoint} ${text}`).toBeGreaterThanOrEqual(400);
       expect(res.status, `${endpoint} ${text}`).toBeLessThan(500);
     }
-    expect((await server.request('GET', '/api/v1/alerts')).body.alerts).toHaveLength(0);
+    expect(await stored()).toBe(before);
     expect((await server.request('GET', '/api/v1/silences')).body.silences).toHaveLength(0);
   });
 });

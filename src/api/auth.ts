@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** what the route needs; without it GET and HEAD need `read`, everything else `admin` (see credentials.ts) */
     access?: RouteAccess;
+    /** the body is a batch whose items are checked one by one (NUL, depth), so a bad item does not refuse the rest */
+    perItemBody?: boolean;
   }
   interface FastifyRequest {
     /** who is calling, from the credential; null on public routes called without one */

@@ -82,8 +82,10 @@ class HostileInputError extends Error {
  */
 export function installHostileInputCheck(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
+    // A batch route checks each alert itself, so one bad alert does not cost the others.
+    const perItem = request.routeOptions.config?.perItemBody === true;
     const problem =
-      hostileInputProblem(request.params, []) ?? hostileInputProblem(request.query, []) ?? (request.body === undefined ? null : hostileInputProblem(request.body, []));
+      hostileInputProblem(request.params, []) ?? hostileInputProblem(request.query, []) ?? (request.body === undefined || perItem ? null : hostileInputProblem(request.body, []));
     if (problem) throw new HostileInputError(`${problem.field}: ${problem.message}`);
   });
 }

@@ -12,7 +12,7 @@ export const intakeLimits = {
   maxBodyBytes: 16 * 1024 * 1024,
 } as const;
 
-const labelName = z
+export const labelName = z
   .string()
   .max(intakeLimits.maxLabelNameLength, `label names are at most ${intakeLimits.maxLabelNameLength} characters`)
   .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names match [a-zA-Z_][a-zA-Z0-9_]*');
@@ -25,8 +25,19 @@ export const annotationsSchema = z
   .record(z.string().max(intakeLimits.maxLabelNameLength), z.string().max(intakeLimits.maxAnnotationValueLength, `annotation values are at most ${intakeLimits.maxAnnotationValueLength} characters`))
   .refine((a) => Object.keys(a).length <= intakeLimits.maxAnnotations, `at most ${intakeLimits.maxAnnotations} annotations`);
 
+/** A time with no offset is UTC, whatever the server's TZ (Date.parse would read it as local time). */
+function parseUtc(s: string): number {
+  return Date.parse(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(s) ? s : `${s}Z`);
+}
+
 /** RFC 3339 time; Go's zero time (0001-01-01…) means "not set", as Prometheus sends it. */
 export const rfc3339 = z
   .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)) && /^\d{4}-\d\d-\d\dT/.test(s), 'must be an RFC 3339 time such as 2026-11-22T10:00:00Z')
-  .transform((s) => (s.startsWith('0001-01-01') ? null : Date.parse(s)));
+  .refine((s) => /^\d{4}-\d\d-\d\dT/.test(s) && !Number.isNaN(parseUtc(s)), 'must be an RFC 3339 time such as 2026-11-22T10:00:00Z')
+  .transform((s) => (s.startsWith('0001-01-01') ? null : parseUtc(s)));
+
+/**
+ * Labels and annotations as Alertmanager takes them: names by the label-name
+ * rule, values of any length (the alert as a whole is bounded instead).
+ */
+export const lenientLabelSetSchema = z.record(labelName, z.string());

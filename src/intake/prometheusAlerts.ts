@@ -2,22 +2,23 @@ import { z } from 'zod';
 import type { AlertEvent } from './alertEvent.js';
 import { labelSetFields } from './alertEvent.js';
 import { labelSetFingerprint } from './fingerprint.js';
-import { annotationsSchema, intakeLimits, labelSetSchema, rfc3339 } from './limits.js';
+import { intakeLimits, lenientLabelSetSchema, rfc3339 } from './limits.js';
 import type { ServiceDirectory } from './serviceDirectory.js';
 
 // What Prometheus (and anything else speaking Alertmanager's API v2) posts
-// to /api/v2/alerts: an array of postable alerts.
-export const postableAlertsSchema = z
-  .array(
-    z.object({
-      labels: labelSetSchema.refine((l) => Object.keys(l).length > 0, 'an alert needs at least one label'),
-      annotations: annotationsSchema.optional(),
-      startsAt: rfc3339.optional(),
-      endsAt: rfc3339.optional(),
-      generatorURL: z.string().max(4096).optional(),
-    }),
-  )
-  .max(intakeLimits.maxAlertsPerBatch, `at most ${intakeLimits.maxAlertsPerBatch} alerts per request`);
+// to /api/v2/alerts: an array of postable alerts, each validated on its own
+// (splitAlertBatch) as Alertmanager does, so one bad alert loses no other.
+export const postableAlertSchema = z
+  .object({
+    labels: lenientLabelSetSchema.refine((l) => Object.keys(l).length > 0, 'an alert needs at least one label'),
+    annotations: lenientLabelSetSchema.optional(),
+    startsAt: rfc3339.optional(),
+    endsAt: rfc3339.optional(),
+    generatorURL: z.string().optional(),
+  })
+  .refine((a) => a.startsAt == null || a.endsAt == null || a.endsAt >= a.startsAt, { message: 'start time must be before end time', path: ['endsAt'] });
+
+export const postableAlertsSchema = z.array(postableAlertSchema).max(intakeLimits.maxAlertsPerBatch, `at most ${intakeLimits.maxAlertsPerBatch} alerts per request`);
 
 export type PostableAlerts = z.output<typeof postableAlertsSchema>;
 
