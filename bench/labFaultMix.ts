@@ -87,6 +87,8 @@ ${rows}
 
 **Share healed without a human: ${fmt(share * 100, 1)}%** (${f.healed} of ${total}); neither: ${f.neither} (must be 0: ${f.neither === 0 ? 'met' : 'not met'}).
 
+While automation was paused: ${f.faults.filter((x) => x.whilePaused).map((x) => `#${x.n} ${x.kind} on ${x.host} ${x.outcome === 'healed' ? `healed ${fmt((x.healedAfterMs ?? NaN) / 1000, 1)} s after the fault` : x.outcome === 'incident' ? `handed to a human (incident ${x.incidentId})` : 'neither'}`).join(', ') || 'none'}. The pair: ${f.faults.filter((x) => x.pair).map((x) => `#${x.n} ${x.kind} on ${x.host} ${x.outcome === 'healed' ? 'healed' : x.outcome === 'incident' ? `handed to a human (incident ${x.incidentId})` : 'neither'}`).join(', ') || 'none'}.
+
 Handed to a human:
 ${handed.map(line).join('\n') || '- none'}
 ${neither.length ? `\nNeither healed nor handed to a human:\n${neither.map(line).join('\n')}\n` : ''}`;
