@@ -61,6 +61,14 @@ spec:
   match: { alertname: CartDown }
   target: "{{ labels.instance }}"
   steps: [{ action: exec, with: { argv: ["true"] } }]
+---
+apiVersion: prodeng/v1
+kind: Runbook
+metadata: { name: drain-cart }
+spec:
+  match: { alertname: CartSlow }
+  target: "{{ labels.instance }}"
+  steps: [{ action: exec, with: { argv: ["true"] } }]
 `;
 
 it('words an unknown name with the likely one and the known ones', () => {
@@ -83,7 +91,7 @@ describeEachStore('the CLI refuses names that name nothing', (kind) => {
     [['hosts', 'list', '--state', 'in-service'], 'no host state "in-service"; did you mean "in_service"? known: decommissioned, draining, in_service, out_of_service, provisioning, repairing'],
     [['hosts', 'list', '--pool', 'nosuch'], 'no pool "nosuch"; there are none'],
     [['hosts', 'list', '--service', 'crat'], 'no service "crat"; did you mean "cart"? known: cart'],
-    [['remediation', 'list', '--runbook', 'restart-crat'], 'no runbook with remediations "restart-crat"; did you mean "restart-cart"? known: restart-cart'],
+    [['remediation', 'list', '--runbook', 'restart-crat'], 'no runbook "restart-crat"; did you mean "restart-cart"? known: drain-cart, restart-cart'],
     [['remediation', 'list', '--service', 'nosuch'], 'no service "nosuch"; known: cart'],
     [['report', 'pareto', '--service', 'crt'], 'no service "crt"; did you mean "cart"? known: cart'],
     [['silence', 'list', '--state', 'actve'], 'no silence state "actve"; did you mean "active"? known: active, expired, pending'],
@@ -102,6 +110,9 @@ describeEachStore('the CLI refuses names that name nothing', (kind) => {
     expect(await prodeng(['hosts', 'list', '--state', 'draining', ...url])).toMatchObject({ code: 0, stdout: 'no hosts\n' });
     expect((await prodeng(['remediation', 'list', '--runbook', 'restart-cart', ...url])).stdout).toMatch(/pending\s+restart-cart\s+cart-1/);
     expect(await prodeng(['remediation', 'list', '--runbook', 'restart-cart', '--status', 'failed', ...url])).toMatchObject({ code: 0, stdout: 'no remediations\n' });
+    expect((await prodeng(['runbooks', 'list', ...url])).stdout).toMatch(/drain-cart\s+-\s+acts\s+exec\s+\S+:\d+\n/);
+    // configured, never run: a quiet runbook, not a typo
+    expect(await prodeng(['remediation', 'list', '--runbook', 'drain-cart', ...url])).toMatchObject({ code: 0, stdout: 'no remediations\n' });
     expect(await prodeng(['report', 'pareto', '--service', 'cart', '--since', '1m', '--until', '30s', ...url])).toMatchObject({ code: 0 });
     expect(await prodeng(['silence', 'list', '--state', 'active', ...url])).toMatchObject({ code: 0, stdout: 'no silences\n' });
     expect((await prodeng(['oncall', '--team', 'shop', ...url])).stdout).toMatch(/shop-primary\s+shop\s+alice/);

@@ -25,6 +25,7 @@ import { eventRoutes } from './eventRoutes.js';
 import { digestRoutes } from './digestRoutes.js';
 import { consoleRoutes } from './consoleRoutes.js';
 import { whoamiRoutes } from './whoamiRoutes.js';
+import { runbookRoutes } from './runbookRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -88,6 +89,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   silenceRoutes(app, deps);
   alertRoutes(app, deps);
   remediationRoutes(app, deps);
+  runbookRoutes(app, deps);
   hostRoutes(app, deps);
   labRoutes(app, deps);
   poolRoutes(app, deps);

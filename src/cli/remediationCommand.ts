@@ -24,11 +24,15 @@ export function remediationCommand(): Command {
     for (const k of ['status', 'runbook', 'service', 'target'] as const) if (flags[k]) q.set(k, flags[k]!);
     const client = apiClient(flags);
     const { remediations } = await client.get<{ remediations: RemediationView[] }>(`/api/v1/remediations?${q}`);
-    // Nothing found: a runbook or service no remediation ever named is more likely a typo than a quiet week.
+    // Nothing found: a runbook the config does not declare, or a service nothing names, is more likely a typo than a quiet week.
     if (remediations.length === 0 && (flags.runbook || flags.service)) {
       const any = async (k: 'runbook' | 'service', v: string) => (await client.get<{ remediations: RemediationView[] }>(`/api/v1/remediations?${new URLSearchParams({ [k]: v, limit: '1' })}`)).remediations.length > 0;
       const newest = async () => (await client.get<{ remediations: RemediationView[] }>('/api/v1/remediations?limit=1000')).remediations;
-      if (flags.runbook && !(await any('runbook', flags.runbook))) mustBeKnown('runbook with remediations', flags.runbook, (await newest()).map((r) => r.runbook));
+      if (flags.runbook && !(await any('runbook', flags.runbook))) {
+        const { runbooks } = await client.get<{ runbooks: Array<{ name: string }> }>('/api/v1/runbooks');
+        // a runbook removed from the config still names its old remediations
+        mustBeKnown('runbook', flags.runbook, [...runbooks.map((r) => r.name), ...(await newest()).map((r) => r.runbook)]);
+      }
       if (flags.service && !(await any('service', flags.service))) mustBeKnown('service', flags.service, await knownServices(client, (await newest()).map((r) => r.service)));
     }
     if (flags.json) return console.log(JSON.stringify({ remediations }, null, 2));

@@ -100,7 +100,7 @@ export function AlertList() {
             Service <input value={draft.service} onChange={(e) => setDraft({ ...draft, service: e.target.value })} placeholder="any" size={12} />
           </label>
           <label>
-            Labels <input value={draft.match} onChange={(e) => setDraft({ ...draft, match: e.target.value })} placeholder='{severity="critical"}' size={24} />
+            Labels <input value={draft.match} onChange={(e) => setDraft({ ...draft, match: e.target.value })} placeholder='{alertname="CartDown", instance=~"cart-.*"}' size={32} />
           </label>
           <button type="submit">Filter</button>
         </form>
