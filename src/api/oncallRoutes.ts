@@ -3,8 +3,8 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { ScheduleDoc } from '../oncall/scheduleKind.js';
 import { onCallAt, shiftsBetween } from '../oncall/rotation.js';
-import { calendarFeed, feedSignature, feedSignatureValid } from '../oncall/calendarFeed.js';
-import type { LiveSchedules } from '../oncall/liveSchedules.js';
+import { calendarFeed, feedEvents, feedSignature, feedSignatureValid, type FeedSchedule } from '../oncall/calendarFeed.js';
+import type { EffectiveSchedules, LiveSchedules, NamedSchedule } from '../oncall/liveSchedules.js';
 import type { ApiDeps } from './deps.js';
 import { overrideRoutes } from './overrideRoutes.js';
 import { overrideRef } from './overrideViews.js';
@@ -88,17 +88,25 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
 
   // Feeds are public routes guarded by a signature in the URL (see calendarFeed.ts).
   const feedAllowed = (path: string, sig: string | undefined) => !oncall.feedSecret || (sig !== undefined && feedSignatureValid(oncall.feedSecret, path, sig));
+  // Shifts overlapping the window are given whole (see feedEvents), so the window only picks which shifts.
   const feedWindow = () => ({ from: now().minus({ days: FEED_PAST_DAYS }), to: now().plus({ days: FEED_FUTURE_DAYS }) });
+  const feedSchedule = (doc: NamedSchedule, effective: EffectiveSchedules): FeedSchedule => ({
+    name: doc.name,
+    spec: doc.spec,
+    configOverrides: doc.spec.overrides.filter((o) => !effective.storedOf(o)),
+    stored: effective.storedHistory(doc.name),
+  });
 
   app.get<{ Params: { name: string } }>('/api/v1/schedules/:name/calendar.ics', { config: { access: 'public' } }, async (request, reply) => {
     const q = feedQuery.safeParse(request.query ?? {});
     const path = `/api/v1/schedules/${request.params.name}/calendar.ics`;
     if (!q.success || !feedAllowed(path, q.data.sig)) return sendProblem(reply, 401, 'unauthorized', 'this feed URL needs its signature: take the calendarUrl from GET /api/v1/schedules');
-    const doc = (await live.current()).byName.get(request.params.name);
+    const effective = await live.current();
+    const doc = effective.byName.get(request.params.name);
     if (!doc) return sendProblem(reply, 404, 'schedule_not_found', `no schedule named ${request.params.name}`);
     const { from, to } = feedWindow();
-    const shifts = shiftsBetween(doc.spec, from, to).filter((s) => s.users.length > 0).map((segment) => ({ schedule: doc.name, segment }));
-    return reply.type('text/calendar; charset=utf-8').send(calendarFeed(`On call: ${doc.name}`, shifts, now()));
+    const events = feedEvents(feedSchedule(doc, effective), from, to);
+    return reply.type('text/calendar; charset=utf-8').send(calendarFeed(`On call: ${doc.name}`, events, now()));
   });
 
   app.get<{ Params: { name: string } }>('/api/v1/users/:name/calendar.ics', { config: { access: 'public' } }, async (request, reply) => {
@@ -107,12 +115,9 @@ export function oncallRoutes(app: FastifyInstance, deps: ApiDeps, oncall: Oncall
     if (!q.success || !feedAllowed(path, q.data.sig)) return sendProblem(reply, 401, 'unauthorized', 'this feed URL needs its signature: take the calendarUrl from GET /api/v1/users/NAME/oncall');
     const user = request.params.name;
     const { from, to } = feedWindow();
-    const shifts = (await live.current()).list.flatMap((doc) =>
-      shiftsBetween(doc.spec, from, to)
-        .filter((s) => s.users.includes(user) || s.shadows.some((sh) => sh.user === user))
-        .map((segment) => ({ schedule: doc.name, segment })),
-    );
-    return reply.type('text/calendar; charset=utf-8').send(calendarFeed(`On call: ${user}`, shifts, now(), user));
+    const effective = await live.current();
+    const events = effective.list.flatMap((doc) => feedEvents(feedSchedule(doc, effective), from, to, user));
+    return reply.type('text/calendar; charset=utf-8').send(calendarFeed(`On call: ${user}`, events, now(), user));
   });
 
   app.get<{ Params: { name: string } }>('/api/v1/users/:name/oncall', async (request) => {

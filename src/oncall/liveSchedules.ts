@@ -18,6 +18,11 @@ export interface EffectiveSchedules {
   specs: ReadonlyMap<string, ScheduleSpec>;
   /** the stored override an entry of `spec.overrides` came from; undefined for one from config */
   storedOf(o: ScheduleOverride): StoredOverride | undefined;
+  /**
+   * A schedule's stored overrides, cancelled ones too, as of the same read as
+   * `list` (so a calendar feed's SEQUENCE and its content always agree).
+   */
+  storedHistory(schedule: string): readonly StoredOverride[];
 }
 
 export interface LiveSchedulesOptions {
@@ -101,12 +106,17 @@ export class LiveSchedules {
   }
 
   private async load(now: number): Promise<EffectiveSchedules> {
-    const stored = await listOverrides(this.store.db, { from: now - HISTORY_MS });
+    const stored = await listOverrides(this.store.db, { from: now - HISTORY_MS, includeCancelled: true });
     const perSchedule = new Map<string, StoredOverride[]>();
-    for (const o of stored) {
-      const list = perSchedule.get(o.schedule);
+    const history = new Map<string, StoredOverride[]>();
+    const push = (map: Map<string, StoredOverride[]>, o: StoredOverride) => {
+      const list = map.get(o.schedule);
       if (list) list.push(o);
-      else perSchedule.set(o.schedule, [o]);
+      else map.set(o.schedule, [o]);
+    };
+    for (const o of stored) {
+      push(history, o);
+      if (o.cancelledAt === null) push(perSchedule, o);
     }
     const entries = new Map<number, { stored: StoredOverride; entry: ScheduleOverride }>();
     const entryOf = (o: StoredOverride): ScheduleOverride => {
@@ -136,6 +146,7 @@ export class LiveSchedules {
       byName: new Map(list.map((s) => [s.name, s])),
       specs: new Map(list.map((s) => [s.name, s.spec])),
       storedOf: (o) => storedByEntry.get(o),
+      storedHistory: (schedule) => history.get(schedule) ?? [],
     };
   }
 }

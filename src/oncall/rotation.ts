@@ -130,6 +130,17 @@ export interface OnCallAt {
   shadows: Array<{ user: string; shadowing: string }>;
 }
 
+/** The rotation slot that puts someone on call at `at`, before overrides: the last layer that applies and has someone (later layers win). */
+function primaryAt(spec: ScheduleSpec, at: DateTime): { layer: ScheduleLayer; shift: Shift } | null {
+  let primary: { layer: ScheduleLayer; shift: Shift } | null = null;
+  for (const layer of spec.layers) {
+    if (!layerApplies(layer, spec.timeZone, at)) continue;
+    const shift = shiftAt(layer, spec.timeZone, at);
+    if (shift) primary = { layer, shift };
+  }
+  return primary;
+}
+
 const within = (span: { from: string; to: string }, zone: string, at: DateTime) => localTime(span.from, zone) <= at && at < localTime(span.to, zone);
 
 /**
@@ -139,12 +150,8 @@ const within = (span: { from: string; to: string }, zone: string, at: DateTime) 
  */
 export function onCallAt(spec: ScheduleSpec, at: DateTime): OnCallAt {
   const zone = spec.timeZone;
-  let primary: { user: string; layer: string } | null = null;
-  for (const layer of spec.layers) {
-    if (!layerApplies(layer, zone, at)) continue;
-    const shift = shiftAt(layer, zone, at);
-    if (shift) primary = { user: shift.user, layer: layer.name };
-  }
+  const winner = primaryAt(spec, at);
+  const primary = winner ? { user: winner.shift.user, layer: winner.layer.name } : null;
   let users = primary ? [primary.user] : [];
   let layer = primary?.layer ?? null;
   const applied: ScheduleOverride[] = [];
@@ -234,4 +241,57 @@ export function shiftsBetween(spec: ScheduleSpec, from: DateTime, to: DateTime):
     else segments.push({ start: p, end, users: who.users, layer: who.layer, overrides: who.overrides, shadows: who.shadows });
   });
   return segments;
+}
+
+/**
+ * A stretch of the rotation as planned, before overrides: one slot of one
+ * layer (a shift of `every`), or the part of it where that layer is the one
+ * in effect (a later layer or a restriction may cut a slot into several).
+ * Nothing in it depends on the range it was asked for, except that a stretch
+ * may be cut at the range's edges; see wholePlannedShifts.
+ */
+export interface PlannedShift {
+  layer: string;
+  /** the slot's own start and end in its layer's rotation (the stretch lies within them) */
+  slotStart: DateTime;
+  slotEnd: DateTime;
+  start: DateTime;
+  end: DateTime;
+  user: string;
+}
+
+const NO_SPANS = { overrides: [], shadows: [] };
+
+/** The planned stretches over [from, to), cut at from and to; consecutive slots are never merged, even with the same person. */
+export function plannedShifts(spec: ScheduleSpec, from: DateTime, to: DateTime): PlannedShift[] {
+  const plain: ScheduleSpec = { ...spec, ...NO_SPANS };
+  const points = changePoints(plain, from, to);
+  const out: PlannedShift[] = [];
+  points.forEach((p, i) => {
+    const end = points[i + 1] ?? to;
+    if (end <= p) return;
+    const winner = primaryAt(plain, p);
+    if (!winner) return;
+    const last = out[out.length - 1];
+    if (last && last.end.toMillis() === p.toMillis() && last.layer === winner.layer.name && last.slotStart.toMillis() === winner.shift.start.toMillis()) last.end = end;
+    else out.push({ layer: winner.layer.name, slotStart: winner.shift.start, slotEnd: winner.shift.end, start: p, end, user: winner.shift.user });
+  });
+  return out;
+}
+
+/**
+ * The planned stretches that overlap [from, to), each whole: one that began
+ * before `from` or ends after `to` is given with its real start and end.
+ * A stretch lies within its slot, so asking again from the first one's slot
+ * start to the last one's slot end finds them uncut.
+ */
+export function wholePlannedShifts(spec: ScheduleSpec, from: DateTime, to: DateTime): PlannedShift[] {
+  const cut = plannedShifts(spec, from, to);
+  const first = cut[0];
+  const last = cut[cut.length - 1];
+  if (!first || !last) return [];
+  const wideFrom = first.slotStart < from ? first.slotStart : from;
+  const wideTo = last.slotEnd > to ? last.slotEnd : to;
+  if (wideFrom.toMillis() === from.toMillis() && wideTo.toMillis() === to.toMillis()) return cut;
+  return plannedShifts(spec, wideFrom, wideTo).filter((s) => s.end > from && s.start < to);
 }
