@@ -45,6 +45,9 @@ import { portAvailable } from './api/portCheck.js';
 import { credentialsFrom, type Credential } from './api/credentials.js';
 import type { ApiTokenSpec } from './config/kinds.js';
 import { linkSecret } from './paging/ackLinks.js';
+import { alertmanagerRoutingFrom } from './paging/alertmanagerRouting.js';
+import { announceReplica, liveReplicas, withdrawReplica } from './store/replicaPresence.js';
+import { readFileSync } from 'node:fs';
 
 export interface ServeOptions {
   configDir?: string | undefined;
@@ -254,10 +257,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const onFiring = intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks, undefined, store.dialect) : undefined, incidentHook);
   const digestTeams = { serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])), teamEmails: teamEmailsFrom(pagingDirectoryFrom(config)) };
   const liveSchedules = new LiveSchedules(store, clock, [...config.byKind<ScheduleSpec>('Schedule').values()]);
+  const services = serviceDirectoryFrom(config);
+  const resolveTimeoutMs = opts.resolveTimeoutMs ?? 5 * 60_000;
+  // Who this replica is to its peers (Alertmanager's cluster status); the address is known once listening.
+  const replicaId = randomUUID();
+  let listenUrl = '';
+  const announce = () => announceReplica(store.db, { id: replicaId, address: publicUrlSetting ?? listenUrl, ttlMs: 30_000, now: clock.now() });
   const app = buildApi({
     store,
     clock,
-    services: serviceDirectoryFrom(config),
+    services,
     committer,
     heartbeats,
     runbooks,
@@ -267,7 +276,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     metrics,
     credentials,
     publicUrl: publicUrlSetting,
-    resolveTimeoutMs: opts.resolveTimeoutMs ?? 5 * 60_000,
+    resolveTimeoutMs,
     logger,
     onSilencesChanged: async () => void (await reapplySilences(store, clock.now(), onFiring)),
     fleet,
@@ -278,6 +287,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     feedSecret: credentials.length > 0 ? await linkSecret(store.db) : null,
     serviceOwners: digestTeams.serviceOwners,
     teamEmails: digestTeams.teamEmails,
+    alertmanager: {
+      routing: alertmanagerRoutingFrom(pagingDirectoryFrom(config), [...services.entries()], resolveTimeoutMs),
+      versionInfo: prodengVersionInfo(),
+      startedAt: clock.now(),
+      async cluster() {
+        // One process on SQLite: no cluster, as an Alertmanager started without peers says.
+        if (store.dialect === 'sqlite') return { name: replicaId, status: 'disabled', peers: [] };
+        await announce();
+        const peers = await liveReplicas(store.db, clock.now());
+        return { name: replicaId, status: 'ready', peers: peers.map((p) => ({ name: p.id, address: p.address })) };
+      },
+    },
   });
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({
@@ -301,6 +322,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const probeTask = periodicTask(() => scheduler.tick(), { intervalMs: maintenanceIntervalMs > 0 ? 100 : 0, fallback: undefined, onError: (err) => logger.error({ err }, 'probe tick failed') });
   const probes = { ...probeTask, runOnce: () => scheduler.runOnce(), scheduler };
+  const presenceTask = periodicTask(announce, { intervalMs: store.dialect === 'postgres' && maintenanceIntervalMs > 0 ? 10_000 : 0, fallback: undefined, onError: (err) => logger.warn({ err }, 'announcing this replica failed') });
   registerProbeMetrics(metrics.registry, scheduler.stats);
   let publicUrl = publicUrlSetting ?? '';
   // Paging looks often: a page is only as fast as the worker that sends it.
@@ -318,6 +340,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await app.listen({ port: opts.port ?? 8080, host });
   } catch (err) {
     stopDigests();
+    await presenceTask.stop();
     await paging.stop();
     await probeTask.stop();
     await maintenance.stop();
@@ -332,6 +355,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   runtimeVars.prodengUrl = url;
   publicUrl ||= url;
+  listenUrl = url;
+  if (store.dialect === 'postgres') void presenceTask.runOnce();
   logger.info({ url, store: store.dialect, location: store.location, services: config.services.size }, 'prodeng is listening');
 
   return {
@@ -347,6 +372,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     async close() {
       stopDigests();
       await app.close();
+      await presenceTask.stop();
+      if (store.dialect === 'postgres') await withdrawReplica(store.db, replicaId).catch(() => undefined);
       await paging.stop();
       await probeTask.stop();
       await maintenance.stop();
@@ -356,4 +383,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       dataDirLock?.release();
     },
   };
+}
+
+/** Alertmanager's versionInfo, filled with prodeng's: tools show it, and amtool only needs it present. */
+function prodengVersionInfo() {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string };
+  return { version: pkg.version, revision: 'prodeng', branch: '', buildUser: 'prodeng', buildDate: '', goVersion: `none (Node.js ${process.version})` };
 }

@@ -26,6 +26,9 @@ import { digestRoutes } from './digestRoutes.js';
 import { consoleRoutes } from './consoleRoutes.js';
 import { whoamiRoutes } from './whoamiRoutes.js';
 import { runbookRoutes } from './runbookRoutes.js';
+import { alertmanagerStatusRoutes } from './alertmanagerStatusRoutes.js';
+import { alertmanagerAlertRoutes } from './alertmanagerAlertRoutes.js';
+import { alertmanagerSilenceRoutes } from './alertmanagerSilenceRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -82,6 +85,9 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   healthRoutes(app, deps);
   whoamiRoutes(app);
   prometheusRoutes(app, deps);
+  alertmanagerStatusRoutes(app, deps);
+  alertmanagerAlertRoutes(app, deps);
+  alertmanagerSilenceRoutes(app, deps);
   alertmanagerRoutes(app, deps);
   pagerdutyRoutes(app, deps);
   genericRoutes(app, deps);

@@ -12,6 +12,8 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { ScheduleDoc } from '../oncall/scheduleKind.js';
 import type { LiveSchedules } from '../oncall/liveSchedules.js';
 import type { Credential } from './credentials.js';
+import type { AlertmanagerRouting } from '../paging/alertmanagerRouting.js';
+import type { ClusterStatus } from './alertmanagerStatusRoutes.js';
 
 /** Everything the HTTP routes need, built once by the composition root. */
 export interface ApiDeps {
@@ -46,4 +48,11 @@ export interface ApiDeps {
   serviceOwners: ReadonlyMap<string, string>;
   /** team -> its members' email addresses, for the daily digest */
   teamEmails: (team: string) => string[];
+  /** what Alertmanager's API v2 tells of this server: its routing, version, start and cluster */
+  alertmanager: {
+    routing: AlertmanagerRouting;
+    versionInfo: { version: string; revision: string; branch: string; buildUser: string; buildDate: string; goVersion: string };
+    startedAt: number;
+    cluster(): Promise<ClusterStatus>;
+  };
 }

@@ -28,8 +28,19 @@ export function zodProblems(error: z.ZodError, limit = 20): FieldProblem[] {
   });
 }
 
-/** prodeng's own error body: a code a program can test and a message a person can act on. */
+/** Alertmanager's API v2, where clients (amtool, Grafana) decode an error body as a JSON string. */
+export function isAlertmanagerApi(url: string): boolean {
+  return url.startsWith('/api/v2/');
+}
+
+/**
+ * prodeng's own error body: a code a program can test and a message a
+ * person can act on. Under /api/v2/ the message alone, as a JSON string,
+ * the shape Alertmanager's spec gives its errors; the code goes in the
+ * `prodeng-error` header there, so a program can still tell refusals apart.
+ */
 export function sendProblem(reply: FastifyReply, status: number, code: string, message: string, fields?: FieldProblem[]) {
+  if (isAlertmanagerApi(reply.request.url)) return reply.code(status).header('prodeng-error', code).type('application/json').send(JSON.stringify(message));
   return reply.code(status).send({ error: { code, message, ...(fields ? { fields } : {}) } });
 }
 

@@ -39,7 +39,7 @@ export const FILTER_WINDOW = 10_000;
  * not name one (as matchableLabels does in the process). The label name is a
  * bound parameter, never part of the statement.
  */
-function labelValueSql(dialect: StoreDialect, name: string): RawBuilder<string> {
+export function labelValueSql(dialect: StoreDialect, name: string): RawBuilder<string> {
   const label =
     dialect === 'postgres'
       ? sql<string | null>`(cast(labels as jsonb) ->> ${name})`

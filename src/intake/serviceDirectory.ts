@@ -38,4 +38,9 @@ export class ServiceDirectory {
   names(): string[] {
     return this.services.map((s) => s.name);
   }
+
+  /** each service with its label selector, in config order */
+  entries(): ReadonlyArray<Pick<ServiceEntry, 'name' | 'labels'>> {
+    return this.services;
+  }
 }

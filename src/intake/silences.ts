@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DbOrTx } from '../store/store.js';
+import type { Db, DbOrTx } from '../store/store.js';
 import type { SilenceRow } from '../store/schema.js';
 import type { Labels } from './fingerprint.js';
 import { compileMatchers, type CompiledMatcher, type Matcher } from './matchers.js';
@@ -64,6 +64,50 @@ export async function insertSilence(db: DbOrTx, silence: NewSilence, now: number
     })
     .execute();
   return id;
+}
+
+export interface SilenceChange extends NewSilence {
+  /** the silence to change; without one a new silence is made */
+  id?: string | undefined;
+}
+
+export type SilenceChangeOutcome = { outcome: 'created' | 'updated' | 'replaced'; id: string } | { outcome: 'not-found' };
+
+function sameMatchers(a: Matcher[], b: Matcher[]): boolean {
+  const key = (ms: Matcher[]) => JSON.stringify(ms.map((m) => [m.name, m.value, m.isRegex, m.isEqual]));
+  return key(a) === key(b);
+}
+
+/**
+ * Alertmanager's rule for posting a silence, so amtool's update and import
+ * behave as they do there. A silence can be changed in place while its
+ * matchers stay the same and the change does not rewrite the past: a
+ * pending one may move as long as it still starts in the future; an active
+ * one may change its end (not into the past) but not its start. Any other
+ * change ends the old silence now and makes a new one with a new id, as
+ * does posting over an expired one. A new silence never starts in the past.
+ */
+export async function changeSilence(db: Db, change: SilenceChange, now: number): Promise<SilenceChangeOutcome> {
+  return db.transaction().execute(async (tx) => {
+    const fresh = { ...change, startsAt: Math.max(change.startsAt, now) };
+    if (change.id === undefined) return { outcome: 'created', id: await insertSilence(tx, fresh, now) };
+    const prev = await getSilence(tx, change.id);
+    if (!prev) return { outcome: 'not-found' };
+    const state = silenceState(prev, now);
+    const inPlace =
+      sameMatchers(JSON.parse(prev.matchers) as Matcher[], change.matchers) &&
+      ((state === 'active' && change.startsAt === prev.starts_at && change.endsAt >= now) || (state === 'pending' && change.startsAt >= now));
+    if (inPlace) {
+      await tx
+        .updateTable('silences')
+        .set({ starts_at: change.startsAt, ends_at: change.endsAt, created_by: change.createdBy, comment: change.comment, updated_at: now })
+        .where('id', '=', change.id)
+        .execute();
+      return { outcome: 'updated', id: change.id };
+    }
+    if (state !== 'expired') await expireSilenceRow(tx, change.id, now);
+    return { outcome: 'replaced', id: await insertSilence(tx, fresh, now) };
+  });
 }
 
 export async function listSilences(db: DbOrTx, now: number): Promise<Silence[]> {

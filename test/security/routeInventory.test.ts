@@ -65,8 +65,8 @@ function routeReached(routes: RouteEntry[], method: string, rawPath: string): Ro
 
 function isAuthRefusal(method: string, reached: RouteEntry | null, res: RawResponse): 'unauthenticated' | 'insufficient_role' | null {
   if (res.status === 401 && String(res.headers['www-authenticate'] ?? '').startsWith('Bearer')) return 'unauthenticated';
-  // A HEAD answer has no body to name the code in; a public route's own 403 (a bad signature) is no refusal by role.
-  const byRole = method === 'HEAD' ? reached?.access !== 'public' : res.body.includes('"insufficient_role"');
+  // A HEAD answer has no body to name the code in; under /api/v2/ the body is Alertmanager's bare string and the code is a header; a public route's own 403 (a bad signature) is no refusal by role.
+  const byRole = method === 'HEAD' ? reached?.access !== 'public' : res.body.includes('"insufficient_role"') || res.headers['prodeng-error'] === 'insufficient_role';
   if (res.status === 403 && byRole) return 'insufficient_role';
   return null;
 }

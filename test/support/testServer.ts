@@ -10,7 +10,7 @@ export interface TestServer extends RunningServer {
   db: TestDatabase;
   clock: Clock;
   /** fetch JSON from the server; returns status and parsed body */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +54,7 @@ export async function startTestServer(
       } catch {
         // not JSON (metrics text); return as is
       }
-      return { status: res.status, body: parsed };
+      return { status: res.status, body: parsed, headers: res.headers };
     },
     async stop() {
       await server.close();
