@@ -262,7 +262,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // Who this replica is to its peers (Alertmanager's cluster status); the address is known once listening.
   const replicaId = randomUUID();
   let listenUrl = '';
-  const announce = () => announceReplica(store.db, { id: replicaId, address: publicUrlSetting ?? listenUrl, ttlMs: 30_000, now: clock.now() });
+  const announce = () => announceReplica(store.db, { id: replicaId, address: peerAddressOf(publicUrlSetting ?? listenUrl), ttlMs: 30_000, now: clock.now() });
   const app = buildApi({
     store,
     clock,
@@ -293,7 +293,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       startedAt: clock.now(),
       async cluster() {
         // One process on SQLite: no cluster, as an Alertmanager started without peers says.
-        if (store.dialect === 'sqlite') return { name: replicaId, status: 'disabled', peers: [] };
+        if (store.dialect === 'sqlite') return { status: 'disabled', peers: [] };
         await announce();
         const peers = await liveReplicas(store.db, clock.now());
         return { name: replicaId, status: 'ready', peers: peers.map((p) => ({ name: p.id, address: p.address })) };
@@ -389,4 +389,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 function prodengVersionInfo() {
   const pkg = JSON.parse(readFileSync(join(packageRoot(import.meta.url), 'package.json'), 'utf8')) as { version: string };
   return { version: pkg.version, revision: 'prodeng', branch: '', buildUser: 'prodeng', buildDate: '', goVersion: `none (Node.js ${process.version})` };
+}
+
+/** A peer's address as Alertmanager gives it, host:port (its URL's, the scheme's port when none is written). */
+function peerAddressOf(url: string): string {
+  if (!url) return '';
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
 }

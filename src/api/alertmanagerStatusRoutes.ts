@@ -3,7 +3,8 @@ import type { ApiDeps } from './deps.js';
 
 /** What GET /api/v2/status says of the cluster: prodeng's replicas on PostgreSQL, none on SQLite (one process). */
 export interface ClusterStatus {
-  name: string;
+  /** absent when there is no cluster, as Alertmanager leaves it */
+  name?: string;
   status: 'ready' | 'settling' | 'disabled';
   peers: Array<{ name: string; address: string }>;
 }
