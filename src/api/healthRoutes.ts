@@ -16,6 +16,8 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
       silences: 'GET|POST /api/v1/silences, DELETE /api/v1/silences/{id}',
       heartbeats: 'GET /api/v1/heartbeats, POST /api/v1/heartbeats/{name}/ping',
       prometheus: 'POST /api/v2/alerts',
+      alertmanagerApiV2: 'GET /api/v2/alerts, GET /api/v2/alerts/groups, GET|POST /api/v2/silences, GET|DELETE /api/v2/silence/{id}, GET /api/v2/receivers, GET /api/v2/status',
+      runbooks: 'GET /api/v1/runbooks, GET /api/v1/runbooks/{name}',
       alertmanagerWebhook: 'POST /api/v1/intake/alertmanager',
       pagerdutyEventsV2: 'POST /v2/enqueue',
       generic: 'POST /api/v1/intake/generic',
