@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { failingHostNames } from '../fleet/hostHealth.js';
 import { packageRoot } from '../packageRoot.js';
 import type { Logger } from 'pino';
 import { listHosts } from '../fleet/hosts.js';
@@ -12,7 +13,6 @@ export function labConfigDir(): string {
 
 export interface RunningLab {
   server: RunningServer;
-  load: LoadGenerator;
   /** one line for a person: hosts, probes, remediations, traffic */
   status(): Promise<string>;
   close(): Promise<void>;
@@ -25,32 +25,43 @@ export interface RunningLab {
 export async function startLab(opts: ServeOptions & { ratePerSecond: number; logger: Logger }): Promise<RunningLab> {
   const server = await startServer({ ...opts, configDir: opts.configDir ?? labConfigDir() });
   let frontends: string[] = [];
+  // Traffic starts once every pooled host first answers its probes (or after a minute whatever
+  // happens), so a newcomer's first figures are not the failures of a shop still starting.
+  let load: LoadGenerator | null = null;
+  const startedAt = Date.now();
+  const startLoad = () => (load ??= startLoadGenerator({ frontendUrls: () => frontends, ratePerSecond: opts.ratePerSecond }));
   const refresh = async () => {
-    const hosts = await listHosts(server.store.db, { service: 'frontend', state: 'in_service' });
-    frontends = hosts.filter((h) => h.address).map((h) => `http://${h.address}`);
+    const hosts = await listHosts(server.store.db);
+    frontends = hosts.filter((h) => h.service === 'frontend' && h.state === 'in_service' && h.address).map((h) => `http://${h.address}`);
+    if (load) return;
+    const pooled = hosts.filter((h) => h.pool && h.state !== 'decommissioned');
+    const inService = pooled.filter((h) => h.state === 'in_service');
+    const allUp = pooled.length > 0 && inService.length === pooled.length && (await failingHostNames(server.store.db, inService.map((h) => h.name))).size === 0;
+    if (allUp || Date.now() - startedAt > 60_000) startLoad();
   };
   await refresh();
   const refresher = setInterval(() => void refresh().catch(() => undefined), 1000);
   refresher.unref();
-  const load = startLoadGenerator({ frontendUrls: () => frontends, ratePerSecond: opts.ratePerSecond });
   return {
     server,
-    load,
     async status() {
       const db = server.store.db;
       const hosts = await listHosts(db);
       const pooled = hosts.filter((h) => h.pool && h.state !== 'decommissioned');
-      const serving = pooled.filter((h) => h.state === 'in_service').length;
+      const inService = pooled.filter((h) => h.state === 'in_service');
+      // In service but failing a probe is not serving: say healthy, as pools list counts capacity.
+      const failing = await failingHostNames(db, inService.map((h) => h.name));
+      const serving = inService.length - failing.size;
       const firing = await db.selectFrom('alerts').select(({ fn }) => fn.countAll<number>().as('n')).where('status', '=', 'firing').where('source', '=', 'probe').executeTakeFirstOrThrow();
       const active = await db.selectFrom('remediations').select(({ fn }) => fn.countAll<number>().as('n')).where('status', 'in', ['pending', 'running', 'verifying', 'awaiting_approval']).executeTakeFirstOrThrow();
-      const counts = load.counts();
-      const ok = Object.values(counts).reduce((n, c) => n + c.ok, 0);
-      const failed = Object.values(counts).reduce((n, c) => n + c.failed, 0);
-      return `lab: ${serving} of ${pooled.length} hosts in service, ${Number(firing.n)} probe alert(s) firing, ${Number(active.n)} remediation(s) under way; shop traffic ${ok} ok, ${failed} failed${frontends[0] ? `; shop at ${frontends[0]}/` : ''}`;
+      const counts = load?.counts();
+      const ok = Object.values(counts ?? {}).reduce((n, c) => n + c.ok, 0);
+      const failed = Object.values(counts ?? {}).reduce((n, c) => n + c.failed, 0);
+      return `lab: ${serving} of ${pooled.length} hosts healthy${failing.size ? ` (${failing.size} failing)` : ''}, ${Number(firing.n)} probe alert(s) firing, ${Number(active.n)} remediation(s) under way; ${load ? `shop traffic ${ok} ok, ${failed} failed` : 'shop traffic starts when every host is up'}${frontends[0] ? `; shop at ${frontends[0]}/` : ''}`;
     },
     async close() {
       clearInterval(refresher);
-      await load.stop();
+      await load?.stop();
       await server.close();
     },
   };
