@@ -31,6 +31,7 @@ export function prometheusRoutes(app: FastifyInstance, deps: ApiDeps): void {
       countRejected(deps, 'prometheus', split.total - split.valid.length);
       return reply.code(400).type('application/json').send(JSON.stringify(batchRefusalMessage(split)));
     }
-    return reply.code(200).send({ status: 'success', received: events.length });
+    // Alertmanager answers a 200 with no body; clients (Prometheus, amtool) expect nothing more.
+    return reply.code(200).send();
   });
 }

@@ -45,11 +45,16 @@ export interface AlertSelection {
 /** Go's zero time: what Alertmanager's API gives for a time that is not set (an alert with no end). */
 const NO_TIME = '0001-01-01T00:00:00.000Z';
 
+/** Keys in order, as Alertmanager (Go) writes a label set, so replies read the same from both. */
+function sortedKeys(labels: Labels): Labels {
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 export function gettableAlert(row: AlertRow, receiver: string): GettableAlert {
   const silencedBy = row.silenced_by ? (JSON.parse(row.silenced_by) as string[]) : [];
   return {
-    labels: JSON.parse(row.labels) as Labels,
-    annotations: JSON.parse(row.annotations) as Labels,
+    labels: sortedKeys(JSON.parse(row.labels) as Labels),
+    annotations: sortedKeys(JSON.parse(row.annotations) as Labels),
     receivers: [{ name: receiver }],
     fingerprint: row.fingerprint,
     startsAt: new Date(row.starts_at).toISOString(),
