@@ -141,11 +141,16 @@ describeEachStore('amtool works against prodeng as against a real Alertmanager',
     const asBob = join(dir, 'amtool-http-bob.yml');
     writeFileSync(asBob, `authorization:\n  credentials: ${process.env.AMTOOL_BOB_TOKEN}\n`);
     const amtool = amtoolAgainst(server.url, am, httpConfig);
+    // An expired silence ends when it was expired, and one added without --start starts (and is updated) when it was
+    // added: moments apart on the two servers, asked one after the other, so those listings are compared without times.
+    const timesMasked = (text: string) => text.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/g, '<time>            ');
     const same = async (args: string[], as?: string) => {
       const r = await amtool(args, as);
       expect(r.prodeng.code, `amtool ${args.join(' ')} against prodeng:\n${r.prodeng.stderr}`).toBe(0);
       expect(r.alertmanager.code, `amtool ${args.join(' ')} against Alertmanager:\n${r.alertmanager.stderr}`).toBe(0);
-      expect(r.prodeng.shown, `amtool ${args.join(' ')}`).toBe(r.alertmanager.shown);
+      const withoutTimes = args.includes('--expired') || (args[0] === 'silence' && args.includes('extended'));
+      const shown = (text: string) => (withoutTimes ? timesMasked(text) : text);
+      expect(shown(r.prodeng.shown), `amtool ${args.join(' ')}`).toBe(shown(r.alertmanager.shown));
       return r;
     };
 
