@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { batches, drive, type IntakeWorkload } from './intakeBench.js';
+import { batches, drive, type StormWorkload } from './intakeBench.js';
 import { cpuSeconds, metric, monotonicMs, percentile, startProdeng, type Target } from './peers.js';
 import { startStreamClients, type StreamClients } from './consoleStreams.js';
 
@@ -15,7 +15,7 @@ export interface ConsoleOptions {
   idleSeconds: number;
   idleSlices: number;
   /** intake throughput with and without streams: alerts posted as the intake benchmark does for `seconds` a run (`alerts` bounds a run) */
-  throughput: IntakeWorkload & { seconds: number };
+  throughput: StormWorkload & { seconds: number };
   /** runs of each kind, alternated (none, streams, none, streams, …) */
   throughputRounds: number;
 }
@@ -43,7 +43,7 @@ export interface ConsoleFigures {
   /** CPU of the prodeng process as a share of one core, streams open and idle, and none open */
   cpuShareStreams: number;
   cpuShareNoStreams: number;
-  throughput: IntakeWorkload & {
+  throughput: StormWorkload & {
     seconds: number;
     rounds: number;
     /** alerts accepted per run, on average */

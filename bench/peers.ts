@@ -71,10 +71,10 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
   throw new Error(`not ready after 30s:\n${log()}`);
 }
 
-export async function startProdeng(repoRoot: string, dataDir: string, extraArgs: string[] = []): Promise<Target> {
+export async function startProdeng(repoRoot: string, dataDir: string, extraArgs: string[] = [], opts: { databaseUrl?: string; name?: string } = {}): Promise<Target> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'serve', '--data', dataDir, '--port', String(port), ...extraArgs], {
-    env: { ...process.env, DATABASE_URL: '', PRODENG_LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: opts.databaseUrl ?? '', PRODENG_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -83,7 +83,7 @@ export async function startProdeng(repoRoot: string, dataDir: string, extraArgs:
   const url = `http://127.0.0.1:${port}`;
   await waitReady(`${url}/readyz`, child, () => log);
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  return { name: 'prodeng (SQLite)', url, pid: child.pid!, version: `prodeng ${pkg.version}, Node ${process.version}`, stop: stopper(child) };
+  return { name: opts.name ?? 'prodeng (SQLite)', url, pid: child.pid!, version: `prodeng ${pkg.version}, Node ${process.version}`, stop: stopper(child) };
 }
 
 export function alertmanagerBinary(): string | null {
