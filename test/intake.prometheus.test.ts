@@ -101,6 +101,45 @@ describeEachStore('Prometheus intake (POST /api/v2/alerts)', (kind) => {
     expect((await server.request('GET', '/api/v1/alerts')).body.alerts[0].status).toBe('resolved');
   });
 
+  it('keeps no history of a re-send that changes nothing, yet moves its end and counts it (issue 15)', async () => {
+    const body = (endsAt: string, summary = 'web-1 is down') => [
+      { labels: webDown, annotations: { summary }, startsAt: '2026-11-22T10:00:00Z', endsAt, generatorURL: 'http://prom/graph' },
+    ];
+    await server.request('POST', '/api/v2/alerts', body('2026-11-22T10:04:00Z'));
+    // Prometheus re-sends every minute, endsAt four minutes ahead each time.
+    for (let minute = 1; minute <= 5; minute++) {
+      clock.advance(60_000);
+      expect((await server.request('POST', '/api/v2/alerts', body(`2026-11-22T10:0${minute + 4}:00Z`))).status).toBe(200);
+      await server.maintenance.runOnce();
+    }
+    let [alert] = (await server.request('GET', '/api/v1/alerts')).body.alerts;
+    expect(alert).toMatchObject({ status: 'firing', occurrences: 6, lastSeenAt: '2026-11-22T10:05:00.000Z', endsAt: '2026-11-22T10:09:00.000Z' });
+    let detail = (await server.request('GET', `/api/v1/alerts/${alert.id}`)).body;
+    expect(detail.history.map((h: any) => h.action)).toEqual(['firing']);
+
+    // A changed annotation is something a person would see: history, and the row rewritten.
+    clock.advance(60_000);
+    await server.request('POST', '/api/v2/alerts', body('2026-11-22T10:10:00Z', 'web-1 is down hard'));
+    [alert] = (await server.request('GET', '/api/v1/alerts')).body.alerts;
+    expect(alert).toMatchObject({ summary: 'web-1 is down hard', occurrences: 7, endsAt: '2026-11-22T10:10:00.000Z' });
+    detail = (await server.request('GET', `/api/v1/alerts/${alert.id}`)).body;
+    expect(detail.history.map((h: any) => h.payload.annotations.summary)).toEqual(['web-1 is down', 'web-1 is down hard']);
+
+    // Once Prometheus stops, the last endsAt it sent is the one that resolves it.
+    clock.advance(4 * 60_000 + 1_000);
+    await server.maintenance.runOnce();
+    [alert] = (await server.request('GET', '/api/v1/alerts')).body.alerts;
+    expect(alert).toMatchObject({ status: 'resolved', resolvedAt: '2026-11-22T10:10:00.000Z' });
+  });
+
+  it('writes a re-send and a resolve of one alert in one batch as the resolve, its count kept (issue 15)', async () => {
+    await server.request('POST', '/api/v2/alerts', [{ labels: webDown }]);
+    clock.advance(60_000);
+    await server.request('POST', '/api/v2/alerts', [{ labels: webDown }, { labels: webDown, endsAt: '2026-11-22T10:00:50Z' }]);
+    const [alert] = (await server.request('GET', '/api/v1/alerts')).body.alerts;
+    expect(alert).toMatchObject({ status: 'resolved', occurrences: 2, lastSeenAt: '2026-11-22T10:01:00.000Z', resolvedAt: '2026-11-22T10:00:50.000Z' });
+  });
+
   it('takes a batch that resolves and re-fires the same alert as two alerts', async () => {
     await server.request('POST', '/api/v2/alerts', [{ labels: webDown }]);
     const res = await server.request('POST', '/api/v2/alerts', [

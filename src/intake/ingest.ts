@@ -5,6 +5,7 @@ import { enqueueWork, type WorkItem } from '../store/workQueue.js';
 import { bulkInsert } from '../store/bulkInsert.js';
 import type { AlertEvent, EventResult } from './alertEvent.js';
 import { loadActiveSilences, matchableLabels, silencingIds, type ActiveSilence } from './silences.js';
+import { touchAlerts, type AlertTouch } from './touchAlerts.js';
 
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -62,6 +63,8 @@ interface PendingNew {
 interface OpenAlert {
   row: AlertRow;
   update: AlertUpdate | null;
+  /** a re-send that changed nothing but its end and last-seen: written in one statement with the others, no history */
+  touch: AlertTouch | null;
   /** silenced before this batch touched it */
   wasSilenced: boolean;
 }
@@ -88,7 +91,7 @@ async function applySegment(
   const fingerprints = [...new Set(events.map((e) => e.fingerprint))];
   const open = new Map<string, OpenAlert>();
   for (const row of await openAlertsByFingerprint(store, tx, fingerprints)) {
-    open.set(row.fingerprint, { row, update: null, wasSilenced: row.silenced_by !== null });
+    open.set(row.fingerprint, { row, update: null, touch: null, wasSilenced: row.silenced_by !== null });
   }
   const fresh = new Map<string, PendingNew>();
   // History rows and results point at alerts that may not have ids yet.
@@ -103,9 +106,9 @@ async function applySegment(
     if (event.action === 'firing' && resolvedHere && statusOf(resolvedHere) === 'resolved') break;
     if (event.action === 'firing') {
       if (existing) {
-        const silenced = fireAgain(existing, event, now, active);
+        const { silenced, quiet } = fireAgain(existing, event, now, active);
         if (existing.wasSilenced && !silenced) work.push({ ref: existing, kind: 'alert.firing' });
-        history.push({ ref: existing, event });
+        if (!quiet) history.push({ ref: existing, event });
         results.push({ ref: existing, result: { outcome: 'updated', alertId: existing.row.id, fingerprint: event.fingerprint, silenced } });
       } else if (pending) {
         refire(pending.row, event, now);
@@ -138,9 +141,12 @@ async function applySegment(
   }
 
   const ids = await insertNewAlerts(store, tx, [...fresh.values()]);
+  const touches: AlertTouch[] = [];
   for (const alert of open.values()) {
     if (alert.update) await tx.updateTable('alerts').set(alert.update).where('id', '=', alert.row.id).execute();
+    else if (alert.touch) touches.push(alert.touch);
   }
+  await touchAlerts(tx, store.dialect, touches);
   const idOf = (ref: OpenAlert | PendingNew): number =>
     'update' in ref ? ref.row.id : (ids.get(ref.row.fingerprint) as number);
 
@@ -275,11 +281,33 @@ function firingFields(event: AlertEvent, now: number) {
   };
 }
 
-function fireAgain(alert: OpenAlert, event: AlertEvent, now: number, active: ActiveSilence[]): boolean {
+/**
+ * Another firing of an open alert. `quiet` when nothing a person would see
+ * changed (content, silence): only its end, last-seen time and count move,
+ * so it adds no history row and costs no rewrite of the row.
+ */
+function fireAgain(alert: OpenAlert, event: AlertEvent, now: number, active: ActiveSilence[]): { silenced: boolean; quiet: boolean } {
   const silenced = silencedBy(event, active);
-  const occurrences = ((alert.update?.occurrences as number | undefined) ?? alert.row.occurrences) + 1;
-  alert.update = { ...alert.update, ...firingFields(event, now), occurrences, silenced_by: silenced };
-  return silenced !== null;
+  const fields = firingFields(event, now);
+  const occurrences = ((alert.update?.occurrences as number | undefined) ?? alert.touch?.occurrences ?? alert.row.occurrences) + 1;
+  const row = alert.row;
+  const quiet =
+    alert.update === null &&
+    silenced === row.silenced_by &&
+    fields.labels === row.labels &&
+    fields.annotations === row.annotations &&
+    fields.summary === row.summary &&
+    fields.severity === row.severity &&
+    fields.service === row.service &&
+    fields.host === row.host &&
+    fields.generator_url === row.generator_url;
+  if (quiet) {
+    alert.touch = { id: row.id, endsAt: fields.ends_at, endsAtFromTimeout: fields.ends_at_from_timeout as 0 | 1, lastSeenAt: now, occurrences };
+  } else {
+    alert.update = { ...alert.update, ...fields, occurrences, silenced_by: silenced };
+    alert.touch = null;
+  }
+  return { silenced: silenced !== null, quiet };
 }
 
 function refire(row: NewAlertRow, event: AlertEvent, now: number): void {
@@ -296,8 +324,22 @@ function statusOf(target: OpenAlert | PendingNew): string {
 }
 
 function patch(target: OpenAlert | PendingNew, fields: AlertUpdate): void {
-  if ('update' in target) target.update = { ...target.update, ...fields };
+  if ('update' in target) target.update = { ...touchFields(target), ...target.update, ...fields };
   else Object.assign(target.row, fields);
+}
+
+/** A touch folded into a full update, so what it moved is not dropped when the update is written instead. */
+function touchFields(alert: OpenAlert): AlertUpdate {
+  const touch = alert.touch;
+  if (!touch) return {};
+  alert.touch = null;
+  return {
+    ends_at: touch.endsAt,
+    ends_at_from_timeout: touch.endsAtFromTimeout,
+    last_seen_at: touch.lastSeenAt,
+    updated_at: touch.lastSeenAt,
+    occurrences: touch.occurrences,
+  };
 }
 
 function resolve(target: OpenAlert | PendingNew, event: AlertEvent, now: number): boolean {
