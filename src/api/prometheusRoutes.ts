@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { batchRefusalMessage, splitAlertBatch } from '../intake/alertBatch.js';
 import { intakeLimits } from '../intake/limits.js';
 import { eventsFromPrometheus, postableAlertSchema } from '../intake/prometheusAlerts.js';
+import { fastPostableAlert } from '../intake/postableAlertFastPath.js';
 import type { ApiDeps } from './deps.js';
 import { commitEvents, countRejected } from './intakeCommit.js';
 
@@ -23,7 +24,7 @@ export function prometheusRoutes(app: FastifyInstance, deps: ApiDeps): void {
       countRejected(deps, 'prometheus', body.length);
       return reply.code(400).type('application/json').send(JSON.stringify(`at most ${intakeLimits.maxAlertsPerBatch} alerts per request, not ${body.length}; send them in smaller batches`));
     }
-    const split = splitAlertBatch(body, postableAlertSchema, []);
+    const split = splitAlertBatch(body, postableAlertSchema, [], fastPostableAlert);
     const now = deps.clock.now();
     const events = eventsFromPrometheus(split.valid, { now, resolveTimeoutMs: deps.resolveTimeoutMs, services: deps.services });
     if (events.length > 0) await commitEvents(deps, 'prometheus', events);

@@ -42,17 +42,19 @@ export async function ingestEvents(store: Store, events: AlertEvent[], now: numb
     try {
       return await store.db.transaction().execute((tx) => applyEvents(store, tx, events, now, onFiring));
     } catch (err) {
-      // Another replica opened the same fingerprint between our read and our
-      // insert; the unique index refused ours. Re-reading sees theirs.
-      if (attempt < MAX_CONFLICT_RETRIES && isUniqueViolation(err)) continue;
+      // Another replica (or another commit of this one) opened the same
+      // fingerprint between our read and our insert; the unique index refused
+      // ours. Re-reading sees theirs. A deadlock between two commits ends one
+      // of them; it is tried again whole.
+      if (attempt < MAX_CONFLICT_RETRIES && isRetryableConflict(err)) continue;
       throw err;
     }
   }
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+function isRetryableConflict(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === '23505' || code === '40P01' || code === '40001' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 interface PendingNew {
@@ -60,8 +62,26 @@ interface PendingNew {
   silenced: boolean;
 }
 
+/** What intake reads of an open alert: enough to know whether a re-send changes it (not all 22 columns: most re-sends read nothing else). */
+type OpenAlertRow = Pick<AlertRow, 'id' | 'fingerprint' | 'source' | 'status' | 'occurrences' | 'silenced_by' | keyof AlertContent>;
+
+/** What intake stores of an alert that a person would see change. */
+type AlertContent = Pick<AlertRow, 'labels' | 'annotations' | 'summary' | 'severity' | 'service' | 'host' | 'generator_url'>;
+
+function sameContent(a: AlertContent, b: AlertContent): boolean {
+  return (
+    a.labels === b.labels &&
+    a.annotations === b.annotations &&
+    a.summary === b.summary &&
+    a.severity === b.severity &&
+    a.service === b.service &&
+    a.host === b.host &&
+    a.generator_url === b.generator_url
+  );
+}
+
 interface OpenAlert {
-  row: AlertRow;
+  row: OpenAlertRow;
   update: AlertUpdate | null;
   /** a re-send that changed nothing but its end and last-seen: written in one statement with the others, no history */
   touch: AlertTouch | null;
@@ -171,13 +191,14 @@ async function applySegment(
  * transaction ends. The fingerprints travel as one parameter (a JSON array
  * on SQLite, an array on PostgreSQL) instead of hundreds.
  */
-async function openAlertsByFingerprint(store: Store, tx: Tx, fingerprints: string[]): Promise<AlertRow[]> {
+async function openAlertsByFingerprint(store: Store, tx: Tx, fingerprints: string[]): Promise<OpenAlertRow[]> {
   if (fingerprints.length === 0) return [];
+  const columns = `"id", "fingerprint", "source", "status", "occurrences", "silenced_by", "labels", "annotations", "summary", "severity", "service", "host", "generator_url"`;
   const query =
     store.dialect === 'postgres'
-      ? CompiledQuery.raw(`select * from "alerts" where "fingerprint" = any($1) and status <> 'resolved' for update`, [fingerprints])
-      : CompiledQuery.raw(`select * from "alerts" where "fingerprint" in (select value from json_each(?)) and status <> 'resolved'`, [JSON.stringify(fingerprints)]);
-  return (await tx.executeQuery<AlertRow>(query)).rows;
+      ? CompiledQuery.raw(`select ${columns} from "alerts" where "fingerprint" = any($1) and status <> 'resolved' order by "fingerprint" for update`, [fingerprints])
+      : CompiledQuery.raw(`select ${columns} from "alerts" where "fingerprint" in (select value from json_each(?)) and status <> 'resolved'`, [JSON.stringify(fingerprints)]);
+  return (await tx.executeQuery<OpenAlertRow>(query)).rows;
 }
 
 type AlertRowFields = Pick<AlertRow, 'fingerprint' | 'source' | 'summary' | 'severity' | 'service' | 'host' | 'labels' | 'annotations'>;
@@ -291,16 +312,7 @@ function fireAgain(alert: OpenAlert, event: AlertEvent, now: number, active: Act
   const fields = firingFields(event, now);
   const occurrences = ((alert.update?.occurrences as number | undefined) ?? alert.touch?.occurrences ?? alert.row.occurrences) + 1;
   const row = alert.row;
-  const quiet =
-    alert.update === null &&
-    silenced === row.silenced_by &&
-    fields.labels === row.labels &&
-    fields.annotations === row.annotations &&
-    fields.summary === row.summary &&
-    fields.severity === row.severity &&
-    fields.service === row.service &&
-    fields.host === row.host &&
-    fields.generator_url === row.generator_url;
+  const quiet = alert.update === null && silenced === row.silenced_by && sameContent(fields, row);
   if (quiet) {
     alert.touch = { id: row.id, endsAt: fields.ends_at, endsAtFromTimeout: fields.ends_at_from_timeout as 0 | 1, lastSeenAt: now, occurrences };
   } else {
