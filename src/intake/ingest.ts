@@ -176,6 +176,8 @@ async function applySegment(
     'alert_events',
     ['alert_id', 'received_at', 'source', 'action', 'payload'],
     history.map(({ ref, event }) => [idOf(ref), now, event.source, event.action, JSON.stringify(event.payload ?? null)]),
+    [],
+    ['bigint', 'bigint', 'text', 'text', 'text'],
   );
   await enqueueWork(tx, alertWork(work.map(({ ref, kind }) => ({ kind, id: idOf(ref) }))), now);
   if (onFiring) {
@@ -229,10 +231,15 @@ const alertColumns = [
   'generator_url', 'starts_at', 'ends_at', 'ends_at_from_timeout', 'last_seen_at', 'acknowledged_at', 'resolved_at',
   'occurrences', 'silenced_by', 'created_at', 'updated_at',
 ] as const;
+const alertColumnTypes = [
+  'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text',
+  'text', 'bigint', 'bigint', 'integer', 'bigint', 'bigint', 'bigint',
+  'integer', 'text', 'bigint', 'bigint',
+] as const;
 
 async function insertNewAlerts(store: Store, tx: Tx, alerts: PendingNew[]): Promise<Map<string, number>> {
   const rows = alerts.map((a) => alertColumns.map((c) => a.row[c] ?? null));
-  const inserted = await bulkInsert(tx, store.dialect, 'alerts', alertColumns, rows, ['id', 'fingerprint']);
+  const inserted = await bulkInsert(tx, store.dialect, 'alerts', alertColumns, rows, ['id', 'fingerprint'], alertColumnTypes);
   return new Map(inserted.map((r) => [r.fingerprint as string, Number(r.id)]));
 }
 

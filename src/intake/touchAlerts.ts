@@ -10,13 +10,10 @@ export interface AlertTouch {
   occurrences: number;
 }
 
-// SQLite takes at most 32,766 parameters a statement; 5 a row.
-const SQLITE_ROWS_PER_STATEMENT = 1000;
-
 /**
  * Prometheus re-sends every firing alert every resend delay, and nearly all
- * of those re-sends only move its end: one statement for all of them (per
- * thousand on SQLite) instead of one per alert, and no history row.
+ * of those re-sends only move its end: one statement for all of them
+ * instead of one per alert, and no history row.
  */
 export async function touchAlerts(tx: Tx, dialect: StoreDialect, touches: AlertTouch[]): Promise<void> {
   if (touches.length === 0) return;
@@ -31,16 +28,27 @@ export async function touchAlerts(tx: Tx, dialect: StoreDialect, touches: AlertT
     );
     return;
   }
-  for (let i = 0; i < touches.length; i += SQLITE_ROWS_PER_STATEMENT) {
-    const chunk = touches.slice(i, i + SQLITE_ROWS_PER_STATEMENT);
-    const values = chunk.map(() => '(?, ?, ?, ?, ?)').join(', ');
-    await tx.executeQuery(
-      CompiledQuery.raw(
-        `with v(id, ends_at, from_timeout, seen, occurrences) as (values ${values})
-         update "alerts" set "ends_at" = v.ends_at, "ends_at_from_timeout" = v.from_timeout, "last_seen_at" = v.seen, "updated_at" = v.seen, "occurrences" = v.occurrences
-         from v where "alerts"."id" = v.id`,
-        chunk.flatMap((t) => [t.id, t.endsAt, t.endsAtFromTimeout, t.lastSeenAt, t.occurrences]),
-      ),
-    );
+  // Chunks of power-of-two sizes (800 rows: 512, 256, 32), so a handful of
+  // statement texts cover every commit and stay prepared in the statement
+  // cache; at most 1,024 rows of 5 parameters each, under SQLite's 32,766.
+  for (let i = 0; i < touches.length; ) {
+    const size = Math.min(SQLITE_MAX_ROWS, 2 ** Math.floor(Math.log2(touches.length - i)));
+    const chunk = touches.slice(i, i + size);
+    i += size;
+    await tx.executeQuery(CompiledQuery.raw(sqliteTouchStatement(size), chunk.flatMap((t) => [t.id, t.endsAt, t.endsAtFromTimeout, t.lastSeenAt, t.occurrences])));
   }
+}
+
+const SQLITE_MAX_ROWS = 1024;
+const sqliteStatements = new Map<number, string>();
+
+function sqliteTouchStatement(rows: number): string {
+  let text = sqliteStatements.get(rows);
+  if (!text) {
+    text = `with v(id, ends_at, from_timeout, seen, occurrences) as (values ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')})
+      update "alerts" set "ends_at" = v.ends_at, "ends_at_from_timeout" = v.from_timeout, "last_seen_at" = v.seen, "updated_at" = v.seen, "occurrences" = v.occurrences
+      from v where "alerts"."id" = v.id`;
+    sqliteStatements.set(rows, text);
+  }
+  return text;
 }
