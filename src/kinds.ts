@@ -8,3 +8,4 @@ import './fleet/fleetActions.js';
 import './probes/probeKind.js';
 import './oncall/scheduleKind.js';
 import './oncall/escalationPolicyKind.js';
+import './slo/sloKind.js';

@@ -40,6 +40,9 @@ import { startRemediationWorker, type RemediationWorker } from './remediation/wo
 import { recoverOrphanedRemediations } from './remediation/watchdog.js';
 import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
+import { SloEvaluator } from './slo/sloEvaluator.js';
+import { registerSloMetrics } from './slo/sloMetrics.js';
+import type { SloSpec } from './slo/sloKind.js';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './store/dataDirLock.js';
 import { portAvailable } from './api/portCheck.js';
 import { credentialsFrom, type Credential } from './api/credentials.js';
@@ -224,6 +227,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const metrics = createEngineMetrics();
   registerFixedWithoutHumanRatio(metrics, store.db);
   const heartbeats = heartbeatDefinitionsFrom(config);
+  const slos = [...config.byKind<SloSpec>('SLO').values()];
   await registerHeartbeats(store, [...heartbeats.values()], clock.now());
 
   const pools = new Map([...config.byKind<HostPoolSpec>('HostPool').values()].map((p) => [p.name, p]));
@@ -269,6 +273,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     services,
     committer,
     heartbeats,
+    slos,
     runbooks,
     scopeSize: scopeSizeFrom(config),
     dryRun: opts.dryRun ?? false,
@@ -300,6 +305,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       },
     },
   });
+  const sloEvaluator = new SloEvaluator(store, slos, onFiring);
+  registerSloMetrics(metrics, store.db, slos);
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({
     store,
@@ -309,7 +316,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger,
     onFiring,
     intervalMs: maintenanceIntervalMs,
-    leaderTasks: [(now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger))],
+    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger))],
   });
   const stopDigests = startDailyDigests({ cron: digestSettings.cron, timeZone: digestSettings.timeZone, db: store.db, clock, logger, teams: digestTeams, isLeader: () => maintenance.isLeader() });
   const scheduler = new ProbeScheduler({

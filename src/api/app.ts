@@ -10,6 +10,7 @@ import { prometheusRoutes } from './prometheusRoutes.js';
 import { alertmanagerRoutes } from './alertmanagerRoutes.js';
 import { pagerdutyRoutes } from './pagerdutyRoutes.js';
 import { genericRoutes } from './genericRoutes.js';
+import { sloRoutes } from './sloRoutes.js';
 import { heartbeatRoutes } from './heartbeatRoutes.js';
 import { silenceRoutes } from './silenceRoutes.js';
 import { alertRoutes } from './alertRoutes.js';
@@ -92,6 +93,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   pagerdutyRoutes(app, deps);
   genericRoutes(app, deps);
   heartbeatRoutes(app, deps);
+  sloRoutes(app, deps);
   silenceRoutes(app, deps);
   alertRoutes(app, deps);
   remediationRoutes(app, deps);

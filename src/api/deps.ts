@@ -14,6 +14,7 @@ import type { LiveSchedules } from '../oncall/liveSchedules.js';
 import type { Credential } from './credentials.js';
 import type { AlertmanagerRouting } from '../paging/alertmanagerRouting.js';
 import type { ClusterStatus } from './alertmanagerStatusRoutes.js';
+import type { SloDoc } from '../slo/sloKind.js';
 
 /** Everything the HTTP routes need, built once by the composition root. */
 export interface ApiDeps {
@@ -22,6 +23,8 @@ export interface ApiDeps {
   services: ServiceDirectory;
   committer: Pick<GroupCommitter, 'commit'>;
   heartbeats: Map<string, HeartbeatDefinition>;
+  /** the configured SLOs */
+  slos: SloDoc[];
   runbooks: ConfigDoc<RunbookSpec>[];
   /** hosts per maxUnhealthy scope, and the global dry-run, for plan previews */
   scopeSize: (scope: string) => number | null;

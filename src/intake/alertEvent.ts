@@ -1,6 +1,6 @@
 import type { Labels } from './fingerprint.js';
 
-export type AlertSource = 'prometheus' | 'alertmanager' | 'pagerduty' | 'generic' | 'heartbeat' | 'probe';
+export type AlertSource = 'prometheus' | 'alertmanager' | 'pagerduty' | 'generic' | 'heartbeat' | 'probe' | 'slo';
 export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 export const severities: readonly Severity[] = ['critical', 'error', 'warning', 'info'];

@@ -325,6 +325,29 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('step_processes_remediation').on('step_processes').column('remediation_id').execute();
       },
     },
+    // SLOs (src/slo): good and total events per SLO and minute, and what the
+    // evaluator last said of each SLO (its alert tier, how far probe results are counted).
+    '0008_slo': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('sli_minutes')
+          .addColumn('slo', 'text', (c) => c.notNull())
+          .addColumn('minute', 'bigint', (c) => c.notNull())
+          .addColumn('good', 'double precision', (c) => c.notNull())
+          .addColumn('total', 'double precision', (c) => c.notNull())
+          .addPrimaryKeyConstraint('sli_minutes_pk', ['slo', 'minute'])
+          .execute();
+        await db.schema
+          .createTable('slo_state')
+          .addColumn('slo', 'text', (c) => c.primaryKey())
+          .addColumn('known_since', 'bigint', (c) => c.notNull())
+          .addColumn('probe_results_counted', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('tier', 'text')
+          .addColumn('status', 'text')
+          .addColumn('evaluated_at', 'bigint')
+          .execute();
+      },
+    },
   };
 }
 

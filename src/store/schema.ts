@@ -1,4 +1,4 @@
-import { sql, type Generated, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
+import { sql, type ColumnType, type Generated, type Insertable, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 
 // Times are epoch milliseconds in every table, on both stores, so that the
 // same comparisons work in SQLite and PostgreSQL without date functions.
@@ -289,6 +289,29 @@ export interface Database {
   notifications: NotificationsTable;
   settings: SettingsTable;
   schedule_overrides: ScheduleOverridesTable;
+  sli_minutes: SliMinutesTable;
+  slo_state: SloStateTable;
+}
+
+/** Good and total events of one SLO in one minute (`minute` is its start, epoch ms). */
+export interface SliMinutesTable {
+  slo: string;
+  minute: Millis;
+  good: number;
+  total: number;
+}
+
+export interface SloStateTable {
+  slo: string;
+  /** when prodeng first knew the SLO: no-data is judged from then */
+  known_since: Millis;
+  /** probe_results ids up to this one are counted into sli_minutes */
+  probe_results_counted: ColumnType<number, number | undefined, number>;
+  /** the tier its alert carries, null when none fires */
+  tier: string | null;
+  /** the last evaluation, as JSON (SloStatus) */
+  status: string | null;
+  evaluated_at: Millis | null;
 }
 
 /** Values prodeng makes once and keeps (the link-signing secret). */

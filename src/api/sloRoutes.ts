@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { addSliEvents } from '../slo/sliStore.js';
+import { dailyHistory, liveStatus, sloSummary, statusView } from '../slo/sloView.js';
+import type { SloStatus } from '../slo/burnRate.js';
+import type { ApiDeps } from './deps.js';
+import { sendInvalid, sendProblem } from './problems.js';
+import { rfc3339 } from '../intake/limits.js';
+
+const count = z.number().int('must be a whole number of events').min(0, 'must not be negative').max(1e9, 'at most 1,000,000,000 events a request');
+
+/** Good and bad events of an indicator, as a service reports what its users saw. */
+export const sliEventsSchema = z
+  .object({
+    good: count.optional(),
+    bad: count.optional(),
+    total: count.optional(),
+    /** when they happened (default: now); at most the SLO's window ago */
+    at: rfc3339.optional(),
+  })
+  .strict()
+  .refine((b) => [b.good, b.bad, b.total].filter((x) => x !== undefined).length >= 2 || (b.good !== undefined && b.total === undefined && b.bad === undefined) || (b.bad !== undefined && b.good === undefined && b.total === undefined), {
+    message: 'give two of good, bad and total (or only good, or only bad)',
+  })
+  .refine((b) => b.good === undefined || b.total === undefined || b.good <= b.total, { message: 'good must not be more than total', path: ['good'] })
+  .refine((b) => b.good === undefined || b.bad === undefined || b.total === undefined || b.good + b.bad === b.total, { message: 'good and bad must add up to total', path: ['total'] });
+
+export function sloRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const byName = new Map(deps.slos.map((s) => [s.name, s]));
+  const unknown = (reply: Parameters<typeof sendProblem>[0], name: string) =>
+    sendProblem(reply, 404, 'unknown_slo', `no SLO named "${name}" is configured${byName.size ? ` (there are: ${[...byName.keys()].slice(0, 10).join(', ')})` : ''}`);
+
+  app.get('/api/v1/slos', async () => {
+    const rows = await deps.store.db.selectFrom('slo_state').select(['slo', 'status']).execute();
+    const stored = new Map(rows.map((r) => [r.slo, r.status ? (JSON.parse(r.status) as SloStatus) : null]));
+    return { slos: deps.slos.map((s) => sloSummary(s, stored.get(s.name) ?? null)) };
+  });
+
+  app.get<{ Params: { name: string } }>('/api/v1/slos/:name', async (request, reply) => {
+    const slo = byName.get(request.params.name);
+    if (!slo) return unknown(reply, request.params.name);
+    const status = await liveStatus(deps.store.db, slo, deps.clock.now());
+    return { ...statusView(slo, status), history: await dailyHistory(deps.store.db, slo.name, status.window.start, status.window.end) };
+  });
+
+  app.post<{ Params: { name: string } }>('/api/v1/slis/:name/events', { config: { access: 'intake' } }, async (request, reply) => {
+    const slo = byName.get(request.params.name);
+    if (!slo) return unknown(reply, request.params.name);
+    if (!('events' in slo.spec.indicator)) {
+      return sendProblem(reply, 409, 'indicator_not_pushed', `SLO "${slo.name}" counts probe results; only an SLO with indicator.events takes pushed events`);
+    }
+    const parsed = sliEventsSchema.safeParse(request.body);
+    if (!parsed.success) return sendInvalid(reply, parsed.error);
+    const b = parsed.data;
+    const now = deps.clock.now();
+    const at = b.at ?? now;
+    if (at === null || at > now + 60_000) return sendProblem(reply, 400, 'invalid_request', 'at: must not be in the future', [{ field: 'at', message: 'must not be in the future' }]);
+    const good = b.good ?? (b.total ?? 0) - (b.bad ?? 0);
+    const total = b.total ?? good + (b.bad ?? 0);
+    if (good < 0) return sendProblem(reply, 400, 'invalid_request', 'bad: must not be more than total', [{ field: 'bad', message: 'must not be more than total' }]);
+    if (total > 0) await addSliEvents(deps.store.db, slo.name, at, good, total);
+    return reply.code(200).send({ status: 'success', slo: slo.name, good, bad: total - good, minute: new Date(Math.floor(at / 60_000) * 60_000).toISOString() });
+  });
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { defineKind, durationSchema, mustExist, type ConfigDoc } from '../config/index.js';
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A rolling window (`30d`) or a calendar one that resets at 00:00 of its time zone. */
+const windowSchema = z.union([
+  durationSchema.refine((ms) => ms >= 3_600_000, 'a rolling window is at least 1h, e.g. 30d or 28d'),
+  z
+    .object({
+      calendar: z.enum(['month', 'week'], { error: 'must be month or week' }),
+      timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').default('UTC'),
+    })
+    .strict(),
+]);
+
+export const sloSpecSchema = z
+  .object({
+    service: z.string({ error: (issue) => (issue.input === undefined ? 'is required: the Service this objective is for' : undefined) }).min(1),
+    description: z.string().optional(),
+    /** the share of good events to reach, in percent (99.9) */
+    objective: z.number().gt(0, 'must be above 0 (a percentage such as 99.9)').lt(100, 'must be below 100: an objective of 100% leaves no error budget'),
+    window: windowSchema.default(30 * 86_400_000),
+    budgetingMethod: z.literal('Occurrences', { error: 'only Occurrences (every event counts) is supported so far' }).default('Occurrences'),
+    /** what counts as good: pushed counts, or the service's probe results */
+    indicator: z.union([
+      z.object({ events: z.object({}).strict() }).strict(),
+      z
+        .object({
+          probe: z
+            .object({
+              /** one Probe's results; without it, every probe result of the service */
+              name: z.string().optional(),
+              /** a result slower than this is bad even when the check passed */
+              latencyBelow: durationSchema.optional(),
+            })
+            .strict(),
+        })
+        .strict(),
+    ], { error: 'give indicator.events: {} (counts pushed to POST /api/v1/slis/NAME/events) or indicator.probe' }),
+    alerting: z
+      .object({
+        /** fewer bad events than this in a tier's long window never alerts, so a quiet hour's few errors do not page */
+        minBadEvents: z.number().int().min(1).default(10),
+        /** with no event at all for this long, a no-data alert */
+        noDataAfter: durationSchema.default(3_600_000),
+        page: z.boolean().default(true),
+        ticket: z.boolean().default(true),
+      })
+      .strict()
+      .default({ minBadEvents: 10, noDataAfter: 3_600_000, page: true, ticket: true }),
+  })
+  .strict();
+
+export type SloSpec = z.output<typeof sloSpecSchema>;
+export type SloDoc = ConfigDoc<SloSpec>;
+
+export const sloKind = defineKind({
+  kind: 'SLO',
+  spec: sloSpecSchema,
+  references: (doc: SloDoc, config) => [
+    ...mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),
+    ...('probe' in doc.spec.indicator ? mustExist(config, 'Probe', doc.spec.indicator.probe.name, ['spec', 'indicator', 'probe', 'name']) : []),
+  ],
+});

@@ -1,0 +1,71 @@
+import type { Db } from '../store/store.js';
+import { sql } from 'kysely';
+import { evaluateSlo, type SloStatus } from './burnRate.js';
+import type { SloDoc } from './sloKind.js';
+import { storedSeries } from './sliStore.js';
+import { describeWindow } from './sloWindow.js';
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+const hours = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${ms / 60_000}m`);
+
+/** An SLO as the API and CLI give it. */
+export function sloSummary(slo: SloDoc, status: SloStatus | null) {
+  return {
+    name: slo.name,
+    service: slo.spec.service,
+    objective: slo.spec.objective,
+    window: describeWindow(slo.spec.window),
+    indicator: 'events' in slo.spec.indicator ? 'events' : 'probe',
+    budgetRemaining: status ? round(status.budgetRemaining) : null,
+    tier: status?.tier?.name ?? null,
+    urgency: status?.tier?.urgency ?? null,
+    evaluatedAt: iso(status?.at),
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export function statusView(slo: SloDoc, status: SloStatus) {
+  return {
+    ...sloSummary(slo, status),
+    description: slo.spec.description ?? null,
+    budgetingMethod: slo.spec.budgetingMethod,
+    windowStart: iso(status.window.start),
+    windowEnd: iso(status.window.end),
+    events: { good: status.good, bad: status.bad, total: status.total, allowedBad: round(status.allowedBad) },
+    exhausted: status.exhausted,
+    noData: status.noData,
+    burn: status.burn.map((b) => ({
+      tier: b.tier,
+      threshold: b.threshold,
+      longWindow: hours(b.longMs),
+      shortWindow: hours(b.shortMs),
+      longBurnRate: round(b.longBurnRate),
+      shortBurnRate: round(b.shortBurnRate),
+      badInLongWindow: b.badInLong,
+      firing: b.firing,
+    })),
+  };
+}
+
+/** An SLO evaluated now from the store (read only: the alert is the evaluator's). */
+export async function liveStatus(db: Db, slo: SloDoc, now: number): Promise<SloStatus> {
+  const state = await db.selectFrom('slo_state').select('known_since').where('slo', '=', slo.name).executeTakeFirst();
+  return evaluateSlo(slo.spec, storedSeries(db, slo.name), now, { knownSince: Number(state?.known_since ?? now) });
+}
+
+/** Good and total events per UTC day of the window, for a burn-down. */
+export async function dailyHistory(db: Db, slo: string, from: number, to: number) {
+  const rows = await db
+    .selectFrom('sli_minutes')
+    .select([sql<number>`minute / 86400000`.as('day'), (eb) => eb.fn.sum<number | string>('good').as('good'), (eb) => eb.fn.sum<number | string>('total').as('total')])
+    .where('slo', '=', slo)
+    .where('minute', '>=', from)
+    .where('minute', '<', to)
+    .groupBy(sql`minute / 86400000`)
+    .orderBy(sql`minute / 86400000`)
+    .execute();
+  return rows.map((r) => ({ day: new Date(Number(r.day) * 86_400_000).toISOString().slice(0, 10), good: Number(r.good), total: Number(r.total) }));
+}
