@@ -112,6 +112,26 @@ describeEachStore('SLOs: pushed events, burn alerts through the pipeline', (kind
     expect((await server.request('GET', '/api/v1/incidents')).body.incidents).toHaveLength(1);
   });
 
+  it('backtests stored events: when the alert would have fired, and that a looser objective would not have paged', async () => {
+    const at = (m: number) => new Date(Date.parse('2026-12-01T06:00:00Z') + m * 60_000).toISOString();
+    for (let m = 0; m < 240; m++) {
+      const outage = m >= 120 && m < 130;
+      expect((await server.request('POST', '/api/v1/slis/checkout-availability/events', { good: outage ? 0 : 1000, bad: outage ? 1000 : 0, at: at(m) })).status).toBe(200);
+    }
+    const q = `from=${at(0)}&to=${at(240)}`;
+    const r = (await server.request('GET', `/api/v1/slos/checkout-availability/backtest?${q}`)).body;
+    expect(r).toMatchObject({ slo: 'checkout-availability', objective: 99.9, pages: 1, evaluations: 240 });
+    expect(r.transitions[0]).toMatchObject({ at: at(121), tier: 'page-fast', urgency: 'page' });
+    expect(r.transitions.every((t: any) => t.at > at(120))).toBe(true);
+    // Nothing was raised: a backtest only tells.
+    expect(await sloAlert()).toEqual([]);
+    const loose = (await server.request('GET', `/api/v1/slos/checkout-availability/backtest?${q}&objective=90`)).body;
+    expect(loose).toMatchObject({ objective: 90, pages: 0, pagedMinutes: 0 });
+    const bad = await server.request('GET', `/api/v1/slos/checkout-availability/backtest?from=${at(10)}&to=${at(0)}`);
+    expect(bad.status).toBe(400);
+    expect((await server.request('GET', `/api/v1/slos/checkout-availability/backtest?objective=100`)).status).toBe(400);
+  });
+
   it('refuses bad event reports with the field named, and stores nothing of them', async () => {
     const post = (name: string, body: unknown) => server.request('POST', `/api/v1/slis/${name}/events`, body);
     expect((await post('nope', { good: 1, bad: 0 })).status).toBe(404);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { addSliEvents } from '../slo/sliStore.js';
+import { backtestSlo } from '../slo/backtest.js';
 import { dailyHistory, liveStatus, sloSummary, statusView } from '../slo/sloView.js';
 import type { SloStatus } from '../slo/burnRate.js';
 import type { ApiDeps } from './deps.js';
@@ -25,6 +26,15 @@ export const sliEventsSchema = z
   .refine((b) => b.good === undefined || b.total === undefined || b.good <= b.total, { message: 'good must not be more than total', path: ['good'] })
   .refine((b) => b.good === undefined || b.bad === undefined || b.total === undefined || b.good + b.bad === b.total, { message: 'good and bad must add up to total', path: ['total'] });
 
+const backtestQuerySchema = z
+  .object({
+    from: rfc3339.optional(),
+    to: rfc3339.optional(),
+    objective: z.coerce.number().gt(0, 'must be above 0').lt(100, 'must be below 100').optional(),
+    minBadEvents: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+  })
+  .strict();
+
 export function sloRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const byName = new Map(deps.slos.map((s) => [s.name, s]));
   const unknown = (reply: Parameters<typeof sendProblem>[0], name: string) =>
@@ -41,6 +51,38 @@ export function sloRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!slo) return unknown(reply, request.params.name);
     const status = await liveStatus(deps.store.db, slo, deps.clock.now());
     return { ...statusView(slo, status), history: await dailyHistory(deps.store.db, slo.name, status.window.start, status.window.end) };
+  });
+
+  app.get<{ Params: { name: string }; Querystring: Record<string, string | undefined> }>('/api/v1/slos/:name/backtest', async (request, reply) => {
+    const slo = byName.get(request.params.name);
+    if (!slo) return unknown(reply, request.params.name);
+    const parsed = backtestQuerySchema.safeParse(request.query);
+    if (!parsed.success) return sendInvalid(reply, parsed.error);
+    const now = deps.clock.now();
+    const to = parsed.data.to ?? now;
+    const from = parsed.data.from ?? to - 7 * 86_400_000;
+    if (from === null || to === null || from >= to) return sendProblem(reply, 400, 'invalid_request', 'from: must be before to', [{ field: 'from', message: 'must be before to' }]);
+    if (to - from > 92 * 86_400_000) return sendProblem(reply, 400, 'invalid_request', 'from: a backtest covers at most 92 days', [{ field: 'from', message: 'a backtest covers at most 92 days' }]);
+    // The SLO as it would be with the tried values: nothing is stored, nothing fires.
+    const spec = {
+      ...slo.spec,
+      ...(parsed.data.objective !== undefined ? { objective: parsed.data.objective } : {}),
+      alerting: { ...slo.spec.alerting, ...(parsed.data.minBadEvents !== undefined ? { minBadEvents: parsed.data.minBadEvents } : {}) },
+    };
+    const r = await backtestSlo(deps.store.db, slo.name, spec, from, Math.min(to, now));
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      slo: slo.name,
+      objective: spec.objective,
+      minBadEvents: spec.alerting.minBadEvents,
+      from: iso(r.from),
+      to: iso(r.to),
+      evaluations: r.evaluations,
+      pages: r.pages,
+      tickets: r.tickets,
+      pagedMinutes: r.pagedMinutes,
+      transitions: r.transitions.map((t) => ({ at: iso(t.at), tier: t.tier, urgency: t.urgency, budgetRemaining: Math.round(t.budgetRemaining * 1e6) / 1e6 })),
+    };
   });
 
   app.post<{ Params: { name: string } }>('/api/v1/slis/:name/events', { config: { access: 'intake' } }, async (request, reply) => {

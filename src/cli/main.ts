@@ -14,6 +14,7 @@ import { reportCommand } from './reportCommand.js';
 import { oncallCommand, schedulesCommand } from './oncallCommand.js';
 import { incidentsCommand } from './incidentsCommand.js';
 import { digestCommand } from './digestCommand.js';
+import { sloCommand } from './sloCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -37,6 +38,7 @@ program.addCommand(oncallCommand());
 program.addCommand(schedulesCommand());
 program.addCommand(incidentsCommand());
 program.addCommand(digestCommand());
+program.addCommand(sloCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,79 @@
+import { Command } from 'commander';
+import { apiClient } from './apiClient.js';
+import { withServerOptions, type ServerFlags } from './serverOptions.js';
+import { formatTable } from './table.js';
+
+interface SloSummary {
+  name: string;
+  service: string;
+  objective: number;
+  window: string;
+  indicator: string;
+  budgetRemaining: number | null;
+  tier: string | null;
+  urgency: string | null;
+  evaluatedAt: string | null;
+}
+
+interface SloDetail extends SloSummary {
+  windowStart: string;
+  windowEnd: string;
+  events: { good: number; bad: number; total: number; allowedBad: number };
+  burn: Array<{ tier: string; threshold: number; longWindow: string; shortWindow: string; longBurnRate: number; shortBurnRate: number; badInLongWindow: number; firing: boolean }>;
+  history: Array<{ day: string; good: number; total: number }>;
+}
+
+interface Backtest {
+  slo: string;
+  objective: number;
+  minBadEvents: number;
+  from: string;
+  to: string;
+  evaluations: number;
+  pages: number;
+  tickets: number;
+  pagedMinutes: number;
+  transitions: Array<{ at: string; tier: string | null; urgency: string | null; budgetRemaining: number }>;
+}
+
+const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
+
+export function sloCommand(): Command {
+  const slo = new Command('slo').description('service-level objectives: error budgets, burn rates and their alerts');
+  withServerOptions(slo.command('list').description('every SLO with its budget left and the tier its alert carries').option('--json', 'print JSON')).action(async (flags: ServerFlags & { json?: boolean }) => {
+    const r = await apiClient(flags).get<{ slos: SloSummary[] }>('/api/v1/slos');
+    if (flags.json) return console.log(JSON.stringify(r, null, 2));
+    if (r.slos.length === 0) return console.log('no SLOs are configured');
+    console.log(formatTable(['NAME', 'SERVICE', 'OBJECTIVE', 'WINDOW', 'BUDGET LEFT', 'ALERT'], r.slos.map((s) => [s.name, s.service, `${s.objective}%`, s.window, percent(s.budgetRemaining), s.tier ? `${s.tier} (${s.urgency})` : '-'])));
+  });
+  withServerOptions(slo.command('show <name>').description('one SLO now: its events, budget, and the burn over each alerting window').option('--json', 'print JSON')).action(async (name: string, flags: ServerFlags & { json?: boolean }) => {
+    const s = await apiClient(flags).get<SloDetail>(`/api/v1/slos/${encodeURIComponent(name)}`);
+    if (flags.json) return console.log(JSON.stringify(s, null, 2));
+    console.log(`${s.name}: ${s.objective}% of ${s.indicator} events good for ${s.service}, ${s.window}`);
+    console.log(`window ${s.windowStart} to ${s.windowEnd}: ${s.events.bad} bad of ${s.events.total} events, ${s.events.allowedBad.toFixed(1)} allowed`);
+    console.log(`budget left: ${percent(s.budgetRemaining)}; alert: ${s.tier ? `${s.tier} (${s.urgency})` : 'none'}`);
+    console.log(formatTable(['TIER', 'BURN ≥', 'LONG', 'BURN', 'SHORT', 'BURN', 'BAD (LONG)', 'FIRING'], s.burn.map((b) => [b.tier, `${b.threshold}×`, b.longWindow, `${b.longBurnRate.toFixed(2)}×`, b.shortWindow, `${b.shortBurnRate.toFixed(2)}×`, String(b.badInLongWindow), b.firing ? 'yes' : 'no'])));
+  });
+  withServerOptions(
+    slo
+      .command('backtest <name>')
+      .description('replay stored events minute by minute and show when the SLO alert would have fired, moved and ended')
+      .option('--from <time>', 'RFC 3339 start (default: 7 days before --to)')
+      .option('--to <time>', 'RFC 3339 end (default: now)')
+      .option('--objective <percent>', 'try another objective')
+      .option('--min-bad-events <n>', 'try another low-traffic guard')
+      .option('--json', 'print JSON'),
+  ).action(async (name: string, flags: ServerFlags & { from?: string; to?: string; objective?: string; minBadEvents?: string; json?: boolean }) => {
+    const q = new URLSearchParams();
+    if (flags.from) q.set('from', flags.from);
+    if (flags.to) q.set('to', flags.to);
+    if (flags.objective) q.set('objective', flags.objective);
+    if (flags.minBadEvents) q.set('minBadEvents', flags.minBadEvents);
+    const r = await apiClient(flags).get<Backtest>(`/api/v1/slos/${encodeURIComponent(name)}/backtest${q.size ? `?${q}` : ''}`);
+    if (flags.json) return console.log(JSON.stringify(r, null, 2));
+    console.log(`${r.slo} at ${r.objective}% (minBadEvents ${r.minBadEvents}), ${r.from} to ${r.to}: ${r.pages} page(s), ${r.tickets} ticket(s), ${r.pagedMinutes} minute(s) paging`);
+    if (r.transitions.length === 0) return console.log('the alert would not have fired');
+    console.log(formatTable(['AT', 'ALERT', 'BUDGET LEFT'], r.transitions.map((t) => [t.at, t.tier ? `${t.tier} (${t.urgency})` : 'resolved', percent(t.budgetRemaining)])));
+  });
+  return slo;
+}

@@ -1,0 +1,68 @@
+import type { Db } from '../store/store.js';
+import { evaluateSlo, type AlertTierName, type Urgency } from './burnRate.js';
+import { BucketSeries } from './bucketSeries.js';
+import type { SloSpec } from './sloKind.js';
+import { MINUTE, nominalWindowMs } from './sloWindow.js';
+
+export interface BacktestTransition {
+  at: number;
+  tier: AlertTierName | null;
+  urgency: Urgency | null;
+  budgetRemaining: number;
+}
+
+export interface BacktestResult {
+  from: number;
+  to: number;
+  evaluations: number;
+  transitions: BacktestTransition[];
+  pages: number;
+  tickets: number;
+  /** minutes during which a page tier held */
+  pagedMinutes: number;
+}
+
+const DAY = 86_400_000;
+
+/** How far back one evaluation reads: its budget window (a calendar month at most 31 days), or the slowest ticket's 3 days, scaled. */
+function lookback(spec: SloSpec): number {
+  const budget = typeof spec.window === 'number' ? spec.window : spec.window.calendar === 'month' ? 31 * DAY : 7 * DAY;
+  return Math.max(budget, (3 * DAY * nominalWindowMs(spec.window)) / (30 * DAY));
+}
+
+/**
+ * Replays the stored events of an SLO minute by minute over [from, to), as
+ * the evaluator would have, with the spec given (so a new target or guard
+ * can be tried before it is switched on), and says when its alert would
+ * have fired, moved and ended.
+ */
+export async function backtestSlo(db: Db, slo: string, spec: SloSpec, from: number, to: number, knownSince = 0): Promise<BacktestResult> {
+  const start = Math.floor(from / MINUTE) * MINUTE;
+  const end = Math.floor(to / MINUTE) * MINUTE;
+  const loadFrom = start - lookback(spec);
+  const rows = await db.selectFrom('sli_minutes').select(['minute', 'good', 'total']).where('slo', '=', slo).where('minute', '>=', loadFrom).where('minute', '<', end).execute();
+  const series = new BucketSeries(loadFrom, end, rows.map((r) => ({ minute: Number(r.minute), good: Number(r.good), total: Number(r.total) })));
+  const transitions: BacktestTransition[] = [];
+  let current: AlertTierName | null = null;
+  let pages = 0;
+  let tickets = 0;
+  let pagedMinutes = 0;
+  let evaluations = 0;
+  let lastUrgency: Urgency | null = null;
+  for (let at = start + MINUTE; at <= end; at += MINUTE) {
+    const status = await evaluateSlo(spec, series, at, { knownSince });
+    evaluations++;
+    const tier = status.tier?.name ?? null;
+    const urgency = status.tier?.urgency ?? null;
+    if (urgency === 'page') pagedMinutes++;
+    if (tier !== current) {
+      transitions.push({ at, tier, urgency, budgetRemaining: status.budgetRemaining });
+      // Counted as the pipeline would act: a page when the alert becomes a page, a ticket when it opens as one.
+      if (urgency === 'page' && lastUrgency !== 'page') pages++;
+      if (urgency === 'ticket' && lastUrgency === null) tickets++;
+      current = tier;
+      lastUrgency = urgency;
+    }
+  }
+  return { from: start, to: end, evaluations, transitions, pages, tickets, pagedMinutes };
+}
