@@ -132,6 +132,39 @@ describeEachStore('SLOs: pushed events, burn alerts through the pipeline', (kind
     expect((await server.request('GET', `/api/v1/slos/checkout-availability/backtest?objective=100`)).status).toBe(400);
   });
 
+  it("answers the error-budget gate: denied once the budget is spent, let through by an override that keeps who and why, until revoked", async () => {
+    for (let m = 0; m < 60; m++) await minute(1000, 0);
+    let gate = await server.request('GET', '/api/v1/slos/checkout-availability/gate');
+    expect(gate.status).toBe(200);
+    expect(gate.body).toMatchObject({ allow: true, state: 'healthy' });
+    await minute(0, 1000);
+    gate = await server.request('GET', '/api/v1/slos/checkout-availability/gate');
+    expect(gate.status).toBe(423);
+    expect(gate.body).toMatchObject({ allow: false, state: 'exhausted' });
+    expect(gate.body.reason).toMatch(/exhausted: -1539\.3% of the error budget left; the policy denies changes once the budget is spent/);
+
+    for (const [body, field] of [[{ for: '2h' }, 'reason'], [{ reason: 'hotfix for the outage', for: '30d' }, 'for'], [{ reason: 'x', for: '1h' }, 'reason']] as const) {
+      const res = await server.request('POST', '/api/v1/slos/checkout-availability/gate/overrides', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(JSON.stringify(res.body)).toContain(field);
+    }
+    const created = await server.request('POST', '/api/v1/slos/checkout-availability/gate/overrides', { reason: 'hotfix for the outage', for: '2h', createdBy: 'alice' });
+    expect(created.status).toBe(201);
+    gate = await server.request('GET', '/api/v1/slos/checkout-availability/gate');
+    expect(gate.status).toBe(200);
+    expect(gate.body.reason).toMatch(/but alice overrode the gate until .*: hotfix for the outage/);
+    clock.advance(2 * 3_600_000);
+    expect((await server.request('GET', '/api/v1/slos/checkout-availability/gate')).status).toBe(423);
+    const again = await server.request('POST', '/api/v1/slos/checkout-availability/gate/overrides', { reason: 'second hotfix', for: '1h', createdBy: 'bob' });
+    expect((await server.request('DELETE', `/api/v1/slos/checkout-availability/gate/overrides/${again.body.id}`)).status).toBe(200);
+    expect((await server.request('GET', '/api/v1/slos/checkout-availability/gate')).status).toBe(423);
+    const overrides = (await server.request('GET', '/api/v1/slos/checkout-availability/gate/overrides')).body.overrides;
+    expect(overrides.map((o: any) => [o.createdBy, o.reason, o.revokedBy])).toEqual([
+      ['bob', 'second hotfix', 'local'],
+      ['alice', 'hotfix for the outage', null],
+    ]);
+  });
+
   it('refuses bad event reports with the field named, and stores nothing of them', async () => {
     const post = (name: string, body: unknown) => server.request('POST', `/api/v1/slis/${name}/events`, body);
     expect((await post('nope', { good: 1, bad: 0 })).status).toBe(404);

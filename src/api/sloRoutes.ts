@@ -5,7 +5,10 @@ import { backtestSlo } from '../slo/backtest.js';
 import { dailyHistory, liveStatus, sloSummary, statusView } from '../slo/sloView.js';
 import type { SloStatus } from '../slo/burnRate.js';
 import type { ApiDeps } from './deps.js';
-import { sendInvalid, sendProblem } from './problems.js';
+import { idParam, sendInvalid, sendProblem } from './problems.js';
+import { actorOf } from './actor.js';
+import { answerGate } from '../slo/sloGate.js';
+import { durationSchema } from '../config/index.js';
 import { rfc3339 } from '../intake/limits.js';
 
 const count = z.number().int('must be a whole number of events').min(0, 'must not be negative').max(1e9, 'at most 1,000,000,000 events a request');
@@ -32,6 +35,15 @@ const backtestQuerySchema = z
     to: rfc3339.optional(),
     objective: z.coerce.number().gt(0, 'must be above 0').lt(100, 'must be below 100').optional(),
     minBadEvents: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
+  })
+  .strict();
+
+const gateOverrideSchema = z
+  .object({
+    reason: z.string({ error: 'is required: why changes may go out although the budget says no' }).trim().min(3, 'say why, in a few words'),
+    for: durationSchema.refine((ms) => ms > 0 && ms <= 7 * 86_400_000, 'must be longer than 0s and at most 7d'),
+    /** without tokens only: who overrides (with tokens, the credential says) */
+    createdBy: z.string().min(1).optional(),
   })
   .strict();
 
@@ -83,6 +95,58 @@ export function sloRoutes(app: FastifyInstance, deps: ApiDeps): void {
       pagedMinutes: r.pagedMinutes,
       transitions: r.transitions.map((t) => ({ at: iso(t.at), tier: t.tier, urgency: t.urgency, budgetRemaining: Math.round(t.budgetRemaining * 1e6) / 1e6 })),
     };
+  });
+
+  // 200 when a change may go out, 423 (Locked) when the policy says no: `curl --fail` in a pipeline stops on it.
+  app.get<{ Params: { name: string } }>('/api/v1/slos/:name/gate', async (request, reply) => {
+    const slo = byName.get(request.params.name);
+    if (!slo) return unknown(reply, request.params.name);
+    const now = deps.clock.now();
+    const answer = await answerGate(deps.store.db, slo, await liveStatus(deps.store.db, slo, now), now);
+    return reply.code(answer.allow ? 200 : 423).send(answer);
+  });
+
+  app.get<{ Params: { name: string } }>('/api/v1/slos/:name/gate/overrides', async (request, reply) => {
+    const slo = byName.get(request.params.name);
+    if (!slo) return unknown(reply, request.params.name);
+    const rows = await deps.store.db.selectFrom('slo_gate_overrides').selectAll().where('slo', '=', slo.name).orderBy('id', 'desc').limit(200).execute();
+    const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+    return {
+      overrides: rows.map((r) => ({ id: Number(r.id), createdBy: r.created_by, reason: r.reason, createdAt: iso(r.created_at), expiresAt: iso(r.expires_at), revokedAt: iso(r.revoked_at), revokedBy: r.revoked_by })),
+    };
+  });
+
+  app.post<{ Params: { name: string } }>('/api/v1/slos/:name/gate/overrides', { config: { access: 'respond' } }, async (request, reply) => {
+    const slo = byName.get(request.params.name);
+    if (!slo) return unknown(reply, request.params.name);
+    const parsed = gateOverrideSchema.safeParse(request.body);
+    if (!parsed.success) return sendInvalid(reply, parsed.error);
+    const now = deps.clock.now();
+    const createdBy = actorOf(request, parsed.data.createdBy);
+    const inserted = await deps.store.db
+      .insertInto('slo_gate_overrides')
+      .values({ slo: slo.name, created_by: createdBy, reason: parsed.data.reason, created_at: now, expires_at: now + parsed.data.for, revoked_at: null, revoked_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    deps.logger.info({ slo: slo.name, by: createdBy, reason: parsed.data.reason, until: new Date(now + parsed.data.for).toISOString() }, 'SLO gate overridden');
+    return reply.code(201).send({ id: Number(inserted.id), slo: slo.name, createdBy, reason: parsed.data.reason, expiresAt: new Date(now + parsed.data.for).toISOString() });
+  });
+
+  app.delete<{ Params: { name: string; id: string } }>('/api/v1/slos/:name/gate/overrides/:id', { config: { access: 'respond' } }, async (request, reply) => {
+    const slo = byName.get(request.params.name);
+    if (!slo) return unknown(reply, request.params.name);
+    const id = idParam(reply, request.params.id);
+    if (id === null) return reply;
+    const now = deps.clock.now();
+    const r = await deps.store.db
+      .updateTable('slo_gate_overrides')
+      .set({ revoked_at: now, revoked_by: actorOf(request, undefined) })
+      .where('id', '=', id)
+      .where('slo', '=', slo.name)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return sendProblem(reply, 404, 'unknown_override', `SLO "${slo.name}" has no override ${id} in force`);
+    return reply.code(200).send({ status: 'success', id, revokedBy: actorOf(request, undefined) });
   });
 
   app.post<{ Params: { name: string } }>('/api/v1/slis/:name/events', { config: { access: 'intake' } }, async (request, reply) => {

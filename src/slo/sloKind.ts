@@ -56,6 +56,16 @@ export const sloSpecSchema = z
       })
       .strict()
       .default({ minBadEvents: 10, noDataAfter: 3_600_000, page: true, ticket: true }),
+    /** the error-budget policy: when the SLO is at risk, and what its gate denies */
+    policy: z
+      .object({
+        /** below this share of the budget left (percent) the SLO is at risk */
+        atRiskBelow: z.number().gt(0).lt(100).default(25),
+        /** what GET /api/v1/slos/NAME/gate denies: deploys and changes once the budget is exhausted, already when at risk, or never */
+        gate: z.enum(['exhausted', 'at-risk', 'never'], { error: 'must be exhausted, at-risk or never' }).default('exhausted'),
+      })
+      .strict()
+      .default({ atRiskBelow: 25, gate: 'exhausted' }),
   })
   .strict();
 

@@ -346,6 +346,17 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('status', 'text')
           .addColumn('evaluated_at', 'bigint')
           .execute();
+        // Who let changes through an SLO's gate although its policy said no, why, and until when.
+        await idColumn(db, 'slo_gate_overrides')
+          .addColumn('slo', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('revoked_at', 'bigint')
+          .addColumn('revoked_by', 'text')
+          .execute();
+        await db.schema.createIndex('slo_gate_overrides_slo').on('slo_gate_overrides').columns(['slo', 'expires_at']).execute();
       },
     },
   };

@@ -291,6 +291,18 @@ export interface Database {
   schedule_overrides: ScheduleOverridesTable;
   sli_minutes: SliMinutesTable;
   slo_state: SloStateTable;
+  slo_gate_overrides: SloGateOverridesTable;
+}
+
+export interface SloGateOverridesTable {
+  id: Generated<number>;
+  slo: string;
+  created_by: string;
+  reason: string;
+  created_at: Millis;
+  expires_at: Millis;
+  revoked_at: Millis | null;
+  revoked_by: string | null;
 }
 
 /** Good and total events of one SLO in one minute (`minute` is its start, epoch ms). */
