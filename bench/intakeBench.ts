@@ -189,7 +189,7 @@ async function measureSteady(targets: Target[], w: IntakeWorkload, store?: Store
 }
 
 /** CPU seconds of every PostgreSQL server process on this machine (the benchmark's database runs here). */
-function postgresCpuSeconds(): number {
+export function postgresCpuSeconds(): number {
   let sum = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
@@ -232,7 +232,7 @@ async function postgresProbe(url: string): Promise<StoreProbe> {
 }
 
 /** A fresh PostgreSQL database for one target, dropped afterwards. */
-async function freshPostgres(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshPostgres(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `prodeng_bench_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();

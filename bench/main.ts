@@ -11,6 +11,7 @@ import { pagingLatency, type PagingFigures } from './pagingLatency.js';
 import { consoleLiveUpdates, type ConsoleFigures } from './consoleLiveUpdates.js';
 import { alertFilterBench, type FilterFigures, type FilterWorkload } from './alertFilter.js';
 import { labFaultMix, labFaultsSection } from './labFaultMix.js';
+import { sloEvaluationBench, type SloEvaluationFigures } from './sloEvaluation.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -76,6 +77,21 @@ function projection(steady: IntakeFigures[]): string {
   const gib = (pg1.storeBytesPerAlert * open) / 1024 ** 3;
   const scaling = pg2 ? ` Two replicas on this 2-core machine took ${fmt(pg2.alertsPerSecond)} alerts/s against one replica's ${fmt(pg1.alertsPerSecond)} (${fmt(pg2.alertsPerSecond / pg1.alertsPerSecond, 2)}×): here the replicas, the database and the senders share two cores, so this shows that replicas add no conflicts, not how far they scale.` : '';
   return `**Projection (on paper, not measured): 1,000,000 open alerts re-sent every minute.** From an HA pair of Prometheus servers that is ${fmt(perSecond)} alerts/s, nearly all changing nothing. At the steady-state CPU measured above (${fmt(pg1.serverCpuUsPerAlert, 1)} µs of prodeng and ${fmt(pg1.databaseCpuUsPerAlert, 1)} µs of PostgreSQL per alert), that is ${fmt(appCores, 1)} cores of prodeng, so **${replicas} replicas** at 60% of a core each, and ${fmt(dbCores, 1)} cores of PostgreSQL. The store holds ${fmt(pg1.storeBytesPerAlert)} bytes per open alert (alert row, its first history row and indexes), so **about ${fmt(gib, 1)} GiB** for the open alerts, which a database server can keep in memory; the steady state adds no rows, so it does not grow with time, only with new alerts and changes.${scaling}`;
+}
+
+function sloSection(runs: SloEvaluationFigures[]): string {
+  const f0 = runs[0]!;
+  const rows = runs.map((f) => `| ${f.store} | ${fmt(f.slos)} | ${fmt(f.rows < 0 ? 0 : f.rows)} | ${fmt(f.cpuMsPerTick)}${f.databaseCpuMsPerTick !== undefined ? ` + ${fmt(f.databaseCpuMsPerTick)}` : ''} | ${fmt(f.wallMsPerTick)} | **${fmt(f.coreShare * 100, 2)}%** (goal < 10%: ${f.coreShare < 0.1 ? 'met' : 'not met'}) | ${f.alertsRaised} |`);
+  return `## slo: evaluation cost
+
+${fmt(f0.slos)} SLOs (99.9% and 99.5%, 30-day windows, pushed events), each with 30 days of hourly counts and the last 4 days of minute counts as the store keeps them, one in ten burning at 20× in its last hour. One evaluator pass reads every SLO's budget window and its eight alerting windows and moves its alert; the leader makes one pass a minute. CPU of the prodeng process (and of PostgreSQL's processes) for one pass, the median of ${f0.ticks} passes after a first one that raises the burning SLOs' alerts. No peer is named for this workload.
+
+Run ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}.
+
+| store | SLOs | stored count rows | CPU per pass (ms): prodeng + database | wall time per pass (ms) | share of a core at one pass a minute | SLO alerts raised |
+|---|---:|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+`;
 }
 
 /** Replaces one `## name` section of the document, keeping the others. */
@@ -221,6 +237,15 @@ A ratio above 1 means prodeng's whole answer came sooner than Alertmanager's; a 
 }
 
 const which = process.argv[2] ?? 'intake';
+if (which === 'slo') {
+  const n = Number(process.env.BENCH_SLOS ?? 1000);
+  const runs: SloEvaluationFigures[] = [await sloEvaluationBench(n)];
+  if (process.env.DATABASE_URL) runs.push(await sloEvaluationBench(n, process.env.DATABASE_URL));
+  for (const f of runs) console.log(`${f.store}: ${f.slos} SLOs in ${fmt(f.cpuMsPerTick)} ms of CPU a pass${f.databaseCpuMsPerTick !== undefined ? ` + ${fmt(f.databaseCpuMsPerTick)} ms of PostgreSQL` : ''} (${fmt(f.coreShare * 100, 2)}% of a core at one pass a minute)`);
+  writeSection('slo: evaluation cost', sloSection(runs));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
 if (which === 'alert-filter') {
   const w: FilterWorkload = {
     alerts: Number(process.env.BENCH_ALERTS ?? 130_000),
@@ -293,7 +318,7 @@ if (which === 'lab-faults') {
   process.exit(0);
 }
 if (which !== 'intake') {
-  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console, lab-faults`);
+  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console, lab-faults, slo`);
   process.exit(2);
 }
 const workload: IntakeWorkload = {

@@ -41,6 +41,7 @@ import { recoverOrphanedRemediations } from './remediation/watchdog.js';
 import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 import { SloEvaluator } from './slo/sloEvaluator.js';
+import { sliMinutePruner } from './slo/sliStore.js';
 import { registerSloMetrics } from './slo/sloMetrics.js';
 import type { SloSpec } from './slo/sloKind.js';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './store/dataDirLock.js';
@@ -316,7 +317,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger,
     onFiring,
     intervalMs: maintenanceIntervalMs,
-    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger))],
+    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), sliMinutePruner(store.db), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger))],
   });
   const stopDigests = startDailyDigests({ cron: digestSettings.cron, timeZone: digestSettings.timeZone, db: store.db, clock, logger, teams: digestTeams, isLeader: () => maintenance.isLeader() });
   const scheduler = new ProbeScheduler({

@@ -3,6 +3,7 @@ import { evaluateSlo, type AlertTierName, type Urgency } from './burnRate.js';
 import { BucketSeries } from './bucketSeries.js';
 import type { SloSpec } from './sloKind.js';
 import { MINUTE, nominalWindowMs } from './sloWindow.js';
+import { MINUTE_RETENTION_MS } from './sliStore.js';
 
 export interface BacktestTransition {
   at: number;
@@ -23,6 +24,7 @@ export interface BacktestResult {
 }
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 
 /** How far back one evaluation reads: its budget window (a calendar month at most 31 days), or the slowest ticket's 3 days, scaled. */
 function lookback(spec: SloSpec): number {
@@ -36,12 +38,17 @@ function lookback(spec: SloSpec): number {
  * can be tried before it is switched on), and says when its alert would
  * have fired, moved and ended.
  */
-export async function backtestSlo(db: Db, slo: string, spec: SloSpec, from: number, to: number, knownSince = 0): Promise<BacktestResult> {
+export async function backtestSlo(db: Db, slo: string, spec: SloSpec, from: number, to: number, now: number, knownSince = 0): Promise<BacktestResult> {
   const start = Math.floor(from / MINUTE) * MINUTE;
   const end = Math.floor(to / MINUTE) * MINUTE;
   const loadFrom = start - lookback(spec);
-  const rows = await db.selectFrom('sli_minutes').select(['minute', 'good', 'total']).where('slo', '=', slo).where('minute', '>=', loadFrom).where('minute', '<', end).execute();
-  const series = new BucketSeries(loadFrom, end, rows.map((r) => ({ minute: Number(r.minute), good: Number(r.good), total: Number(r.total) })));
+  // Minutes where they are kept; before that, each hour spread evenly over its minutes.
+  const minutesFrom = Math.max(loadFrom, Math.ceil((now - MINUTE_RETENTION_MS) / HOUR) * HOUR);
+  const minutes = await db.selectFrom('sli_minutes').select(['minute', 'good', 'total']).where('slo', '=', slo).where('minute', '>=', minutesFrom).where('minute', '<', end).execute();
+  const hours = minutesFrom > loadFrom ? await db.selectFrom('sli_hours').select(['hour', 'good', 'total']).where('slo', '=', slo).where('hour', '>=', loadFrom).where('hour', '<', minutesFrom).execute() : [];
+  const buckets = minutes.map((r) => ({ minute: Number(r.minute), good: Number(r.good), total: Number(r.total) }));
+  for (const h of hours) for (let m = 0; m < 60; m++) buckets.push({ minute: Number(h.hour) + m * MINUTE, good: Number(h.good) / 60, total: Number(h.total) / 60 });
+  const series = new BucketSeries(loadFrom, end, buckets);
   const transitions: BacktestTransition[] = [];
   let current: AlertTierName | null = null;
   let pages = 0;

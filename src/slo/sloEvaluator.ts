@@ -80,7 +80,7 @@ export class SloEvaluator {
     await db.insertInto('slo_state').values({ slo: slo.name, known_since: now, tier: null, status: null, evaluated_at: null }).onConflict((oc) => oc.column('slo').doNothing()).execute();
     const state = await db.selectFrom('slo_state').selectAll().where('slo', '=', slo.name).executeTakeFirstOrThrow();
     await countProbeResults(db, slo, Number(state.probe_results_counted));
-    const status = await evaluateSlo(slo.spec, storedSeries(db, slo.name), now, { knownSince: Number(state.known_since) });
+    const status = await evaluateSlo(slo.spec, storedSeries(db, slo.name, now), now, { knownSince: Number(state.known_since) });
     const before = state.tier;
     const after = status.tier?.name ?? null;
     // Still firing, but its alert was resolved by hand: it fires again, as a still-firing Prometheus alert would.

@@ -53,19 +53,19 @@ export function statusView(slo: SloDoc, status: SloStatus) {
 /** An SLO evaluated now from the store (read only: the alert is the evaluator's). */
 export async function liveStatus(db: Db, slo: SloDoc, now: number): Promise<SloStatus> {
   const state = await db.selectFrom('slo_state').select('known_since').where('slo', '=', slo.name).executeTakeFirst();
-  return evaluateSlo(slo.spec, storedSeries(db, slo.name), now, { knownSince: Number(state?.known_since ?? now) });
+  return evaluateSlo(slo.spec, storedSeries(db, slo.name, now), now, { knownSince: Number(state?.known_since ?? now) });
 }
 
 /** Good and total events per UTC day of the window, for a burn-down. */
 export async function dailyHistory(db: Db, slo: string, from: number, to: number) {
   const rows = await db
-    .selectFrom('sli_minutes')
-    .select([sql<number>`minute / 86400000`.as('day'), (eb) => eb.fn.sum<number | string>('good').as('good'), (eb) => eb.fn.sum<number | string>('total').as('total')])
+    .selectFrom('sli_hours')
+    .select([sql<number>`hour / 86400000`.as('day'), (eb) => eb.fn.sum<number | string>('good').as('good'), (eb) => eb.fn.sum<number | string>('total').as('total')])
     .where('slo', '=', slo)
-    .where('minute', '>=', from)
-    .where('minute', '<', to)
-    .groupBy(sql`minute / 86400000`)
-    .orderBy(sql`minute / 86400000`)
+    .where('hour', '>=', Math.floor(from / 3_600_000) * 3_600_000)
+    .where('hour', '<', to)
+    .groupBy(sql`hour / 86400000`)
+    .orderBy(sql`hour / 86400000`)
     .execute();
   return rows.map((r) => ({ day: new Date(Number(r.day) * 86_400_000).toISOString().slice(0, 10), good: Number(r.good), total: Number(r.total) }));
 }

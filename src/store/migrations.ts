@@ -337,6 +337,16 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('total', 'double precision', (c) => c.notNull())
           .addPrimaryKeyConstraint('sli_minutes_pk', ['slo', 'minute'])
           .execute();
+        await db.schema.createIndex('sli_minutes_minute').on('sli_minutes').column('minute').execute();
+        // The same counts per hour: windows of a day or more read hours, and minutes only at their edges.
+        await db.schema
+          .createTable('sli_hours')
+          .addColumn('slo', 'text', (c) => c.notNull())
+          .addColumn('hour', 'bigint', (c) => c.notNull())
+          .addColumn('good', 'double precision', (c) => c.notNull())
+          .addColumn('total', 'double precision', (c) => c.notNull())
+          .addPrimaryKeyConstraint('sli_hours_pk', ['slo', 'hour'])
+          .execute();
         await db.schema
           .createTable('slo_state')
           .addColumn('slo', 'text', (c) => c.primaryKey())

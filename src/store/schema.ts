@@ -290,6 +290,7 @@ export interface Database {
   settings: SettingsTable;
   schedule_overrides: ScheduleOverridesTable;
   sli_minutes: SliMinutesTable;
+  sli_hours: SliHoursTable;
   slo_state: SloStateTable;
   slo_gate_overrides: SloGateOverridesTable;
 }
@@ -309,6 +310,14 @@ export interface SloGateOverridesTable {
 export interface SliMinutesTable {
   slo: string;
   minute: Millis;
+  good: number;
+  total: number;
+}
+
+/** The same counts per hour (`hour` is its start, epoch ms). */
+export interface SliHoursTable {
+  slo: string;
+  hour: Millis;
   good: number;
   total: number;
 }
