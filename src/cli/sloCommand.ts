@@ -49,7 +49,7 @@ export function sloCommand(): Command {
   withServerOptions(slo.command('show <name>').description('one SLO now: its events, budget, and the burn over each alerting window').option('--json', 'print JSON')).action(async (name: string, flags: ServerFlags & { json?: boolean }) => {
     const s = await apiClient(flags).get<SloDetail>(`/api/v1/slos/${encodeURIComponent(name)}`);
     if (flags.json) return console.log(JSON.stringify(s, null, 2));
-    console.log(`${s.name}: ${s.objective}% of ${s.indicator} events good for ${s.service}, ${s.window}`);
+    console.log(`${s.name}: ${s.objective}% of ${s.indicator === 'probe' ? 'probe checks' : 'pushed events'} good for ${s.service}, ${s.window}`);
     console.log(`window ${s.windowStart} to ${s.windowEnd}: ${s.events.bad} bad of ${s.events.total} events, ${s.events.allowedBad.toFixed(1)} allowed`);
     console.log(`budget left: ${percent(s.budgetRemaining)}; alert: ${s.tier ? `${s.tier} (${s.urgency})` : 'none'}`);
     console.log(formatTable(['TIER', 'BURN ≥', 'LONG', 'BURN', 'SHORT', 'BURN', 'BAD (LONG)', 'FIRING'], s.burn.map((b) => [b.tier, `${b.threshold}×`, b.longWindow, `${b.longBurnRate.toFixed(2)}×`, b.shortWindow, `${b.shortBurnRate.toFixed(2)}×`, String(b.badInLongWindow), b.firing ? 'yes' : 'no'])));

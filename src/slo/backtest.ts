@@ -38,7 +38,10 @@ function lookback(spec: SloSpec): number {
  * can be tried before it is switched on), and says when its alert would
  * have fired, moved and ended.
  */
-export async function backtestSlo(db: Db, slo: string, spec: SloSpec, from: number, to: number, now: number, knownSince = 0): Promise<BacktestResult> {
+export async function backtestSlo(db: Db, slo: string, spec: SloSpec, from: number, to: number, now: number): Promise<BacktestResult> {
+  // No data is judged from the SLO's first counted event: before it, the SLO did not exist yet.
+  const first = await db.selectFrom('sli_hours').select((eb) => eb.fn.min<number | string | null>('hour').as('first')).where('slo', '=', slo).executeTakeFirst();
+  const knownSince = first?.first === null || first?.first === undefined ? to : Number(first.first);
   const start = Math.floor(from / MINUTE) * MINUTE;
   const end = Math.floor(to / MINUTE) * MINUTE;
   const loadFrom = start - lookback(spec);
