@@ -4,7 +4,8 @@ import { packageRoot } from '../packageRoot.js';
 import type { Logger } from 'pino';
 import { listHosts } from '../fleet/hosts.js';
 import { startServer, type RunningServer, type ServeOptions } from '../server.js';
-import { startLoadGenerator, type LoadGenerator } from './shop/loadGenerator.js';
+import { startLoadGenerator, type LoadGenerator, type LoadResult } from './shop/loadGenerator.js';
+import { addSliEvents } from '../slo/sliStore.js';
 
 /** examples/lab in the package. */
 export function labConfigDir(): string {
@@ -29,7 +30,8 @@ export async function startLab(opts: ServeOptions & { ratePerSecond: number; log
   // happens), so a newcomer's first figures are not the failures of a shop still starting.
   let load: LoadGenerator | null = null;
   const startedAt = Date.now();
-  const startLoad = () => (load ??= startLoadGenerator({ frontendUrls: () => frontends, ratePerSecond: opts.ratePerSecond }));
+  const userSlos = labUserSlos(server, opts.logger);
+  const startLoad = () => (load ??= startLoadGenerator({ frontendUrls: () => frontends, ratePerSecond: opts.ratePerSecond, onResult: userSlos.record }));
   const refresh = async () => {
     const hosts = await listHosts(server.store.db);
     frontends = hosts.filter((h) => h.service === 'frontend' && h.state === 'in_service' && h.address).map((h) => `http://${h.address}`);
@@ -62,7 +64,49 @@ export async function startLab(opts: ServeOptions & { ratePerSecond: number; log
     async close() {
       clearInterval(refresher);
       await load?.stop();
+      await userSlos.stop();
       await server.close();
+    },
+  };
+}
+
+/** The lab's user-facing SLOs (examples/lab/slo.yaml) and which requests count for each. */
+const LAB_SLOS: Record<string, (r: LoadResult) => boolean | null> = {
+  // every request a user makes, good when it answered well within a second
+  'shop-frontend': (r) => r.ok && r.latencyMs < 1000,
+  // only checkouts, good when the order went through
+  'shop-checkout': (r) => (r.kind === 'checkout' ? r.ok : null),
+};
+
+/**
+ * Counts what the load generator's users saw into the lab's SLOs, written
+ * every 5 s; SLOs the config does not have are skipped.
+ */
+export function labUserSlos(server: RunningServer, logger: Logger) {
+  const configured = Object.keys(LAB_SLOS).filter((name) => server.config.byKind('SLO').has(name));
+  const pending = new Map<string, { good: number; total: number }>();
+  const flush = async () => {
+    const now = Date.now();
+    const batch = [...pending];
+    pending.clear();
+    for (const [slo, c] of batch) await addSliEvents(server.store.db, slo, now, c.good, c.total);
+  };
+  const timer = setInterval(() => void flush().catch((err) => logger.warn({ err }, 'counting shop traffic into the lab SLOs failed')), 5000);
+  timer.unref();
+  return {
+    record(result: LoadResult): void {
+      for (const slo of configured) {
+        const good = LAB_SLOS[slo]!(result);
+        if (good === null) continue;
+        const c = pending.get(slo) ?? { good: 0, total: 0 };
+        c.total += 1;
+        if (good) c.good += 1;
+        pending.set(slo, c);
+      }
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await flush();
     },
   };
 }

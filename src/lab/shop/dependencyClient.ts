@@ -22,6 +22,18 @@ const connectionErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EH
 export interface CallOptions {
   body?: unknown;
   timeoutMs?: number;
+  /**
+   * Calls with the same key go to the same endpoint while the endpoints stay
+   * the same: a cart lives on one cart host's disk, so a user's add and
+   * checkout must reach the same one.
+   */
+  affinity?: string;
+}
+
+function affinityIndex(key: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % n;
 }
 
 export class DependencyClient {
@@ -56,7 +68,9 @@ export class DependencyClient {
     if (urls.length === 0) throw new DependencyError(503, `${this.name}: unavailable: no endpoints (${this.source.describe()} lists none)`);
 
     const signal = AbortSignal.timeout(timeoutMs);
-    const first = this.nextIndex++ % urls.length;
+    // Sorted, so every caller (frontend, checkout) maps a key to the same endpoint.
+    if (options.affinity !== undefined) urls = [...urls].sort();
+    const first = options.affinity !== undefined ? affinityIndex(options.affinity, urls.length) : this.nextIndex++ % urls.length;
     for (let attempt = 0; ; attempt++) {
       const base = urls[(first + attempt) % urls.length]!;
       const where = `${this.name} ${method} ${path} via ${base}`;

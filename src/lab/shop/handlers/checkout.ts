@@ -40,7 +40,7 @@ export const checkoutRoutes: ServiceRoutes = ({ dependency, dataDir, log }) => {
         const address = body.address === undefined ? '1 Demo Street, Springfield' : stringField(body, 'address', /^[\p{L}\p{N} ,.'#/-]{1,200}$/u);
         const cardNumber = body.cardNumber === undefined ? undefined : stringField(body, 'cardNumber', /^\d{12,19}$/);
 
-        const { items } = await cart.get<{ items: CartItem[] }>(`/cart/${encodeURIComponent(user)}`);
+        const { items } = await cart.get<{ items: CartItem[] }>(`/cart/${encodeURIComponent(user)}`, { affinity: user });
         if (items.length === 0) throw new HttpError(400, `cart: empty for user ${user}`);
         const priced = await Promise.all(
           items.map(async (item) => {
@@ -65,7 +65,7 @@ export const checkoutRoutes: ServiceRoutes = ({ dependency, dataDir, log }) => {
           placedAt: new Date().toISOString(),
         };
         await dataDir.appendFile(ordersFile, `${JSON.stringify(order)}\n`);
-        await cart.delete(`/cart/${encodeURIComponent(user)}`);
+        await cart.delete(`/cart/${encodeURIComponent(user)}`, { affinity: user });
         log(`order ${order.orderId} for ${user}: ${converted} ${currencyCode}`);
         return { status: 201, json: order };
       },

@@ -61,7 +61,7 @@ export const frontendRoutes: ServiceRoutes = ({ dependency, hostName, log }) => 
         const currencyCode = currencyOf(req.query);
         const [listed, basket, recommended, ads] = await Promise.all([
           catalog.get<{ products: Product[] }>('/products', { timeoutMs: requiredTimeoutMs }),
-          cart.get<{ items: CartItem[] }>(`/cart/${encodeURIComponent(user)}`, { timeoutMs: requiredTimeoutMs }),
+          cart.get<{ items: CartItem[] }>(`/cart/${encodeURIComponent(user)}`, { timeoutMs: requiredTimeoutMs, affinity: user }),
           withoutBox('recommendations', recommendation.get<{ products: { id: string; name: string }[] }>('/recommendations?count=4', { timeoutMs: optionalTimeoutMs })),
           withoutBox('ad', ad.get<{ ads: { text: string; redirectUrl: string }[] }>('/ads', { timeoutMs: optionalTimeoutMs })),
         ]);
@@ -93,7 +93,7 @@ export const frontendRoutes: ServiceRoutes = ({ dependency, hostName, log }) => 
         const user = userOf(body);
         const productId = stringField(body, 'productId', /^[A-Z0-9]{1,32}$/);
         const quantity = body.quantity === undefined ? 1 : numberField(body, 'quantity', { min: 1, max: 99, integer: true });
-        const result = await passBadInput(cart.post<{ items: CartItem[] }>(`/cart/${encodeURIComponent(user)}/items`, { productId, quantity }, { timeoutMs: requiredTimeoutMs }));
+        const result = await passBadInput(cart.post<{ items: CartItem[] }>(`/cart/${encodeURIComponent(user)}/items`, { productId, quantity }, { timeoutMs: requiredTimeoutMs, affinity: user }));
         if (wantsJson(req)) return { status: 201, json: result };
         return { status: 303, headers: { location: shopLink(user, currencyOf(body)) }, html: '' };
       },
