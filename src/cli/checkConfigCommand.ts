@@ -25,6 +25,7 @@ export function checkConfigCommand(): Command {
         ['runbook', c.byKind('Runbook').size],
         ['host pool', c.byKind('HostPool').size],
         ['probe', c.byKind('Probe').size],
+        ['SLO', c.byKind('SLO').size],
         ['plugin', result.plugins.byName.size],
       ]
         .filter(([, n]) => (n as number) > 0)

@@ -1,4 +1,10 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
+import { formatConfigError } from '../config/index.js';
+import { loadConfiguration } from '../loadConfiguration.js';
+import { prometheusRules } from '../slo/prometheusRules.js';
+import type { SloSpec } from '../slo/sloKind.js';
 import { apiClient } from './apiClient.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatTable } from './table.js';
@@ -49,7 +55,7 @@ export function sloCommand(): Command {
   withServerOptions(slo.command('show <name>').description('one SLO now: its events, budget, and the burn over each alerting window').option('--json', 'print JSON')).action(async (name: string, flags: ServerFlags & { json?: boolean }) => {
     const s = await apiClient(flags).get<SloDetail>(`/api/v1/slos/${encodeURIComponent(name)}`);
     if (flags.json) return console.log(JSON.stringify(s, null, 2));
-    console.log(`${s.name}: ${s.objective}% of ${s.indicator === 'probe' ? 'probe checks' : 'pushed events'} good for ${s.service}, ${s.window}`);
+    console.log(`${s.name}: ${s.objective}% of ${s.indicator === 'probe' ? 'probe checks' : s.indicator === 'prometheus' ? 'Prometheus-counted events' : 'pushed events'} good for ${s.service}, ${s.window}`);
     console.log(`window ${s.windowStart} to ${s.windowEnd}: ${s.events.bad} bad of ${s.events.total} events, ${s.events.allowedBad.toFixed(1)} allowed`);
     console.log(`budget left: ${percent(s.budgetRemaining)}; alert: ${s.tier ? `${s.tier} (${s.urgency})` : 'none'}`);
     console.log(formatTable(['TIER', 'BURN ≥', 'LONG', 'BURN', 'SHORT', 'BURN', 'BAD (LONG)', 'FIRING'], s.burn.map((b) => [b.tier, `${b.threshold}×`, b.longWindow, `${b.longBurnRate.toFixed(2)}×`, b.shortWindow, `${b.shortBurnRate.toFixed(2)}×`, String(b.badInLongWindow), b.firing ? 'yes' : 'no'])));
@@ -75,5 +81,30 @@ export function sloCommand(): Command {
     if (r.transitions.length === 0) return console.log('the alert would not have fired');
     console.log(formatTable(['AT', 'ALERT', 'BUDGET LEFT'], r.transitions.map((t) => [t.at, t.tier ? `${t.tier} (${t.urgency})` : 'resolved', percent(t.budgetRemaining)])));
   });
+  slo
+    .command('rules')
+    .description('write the SLOs whose indicator is a Prometheus query as Prometheus recording and alerting rules, with a promtool test file beside them')
+    .requiredOption('--config <dir>', 'the config directory with the SLO documents')
+    .option('--out <dir>', 'where to write slo-rules.yaml and slo-rules.test.yaml', '.')
+    .action(async (flags: { config: string; out: string }) => {
+      const result = await loadConfiguration(flags.config);
+      if (!result.ok) {
+        for (const e of result.errors) console.error(formatConfigError(e));
+        console.error(`${result.errors.length} error${result.errors.length === 1 ? '' : 's'} in ${flags.config}; no rules written`);
+        process.exitCode = 1;
+        return;
+      }
+      const files = prometheusRules([...result.config.byKind<SloSpec>('SLO').values()]);
+      for (const s of files.skipped) console.error(`skipped ${s.slo}: ${s.reason}`);
+      if (files.slos.length === 0) {
+        console.error('no SLO has a Prometheus indicator (indicator.prometheus); no rules written');
+        process.exitCode = 1;
+        return;
+      }
+      mkdirSync(flags.out, { recursive: true });
+      writeFileSync(join(flags.out, 'slo-rules.yaml'), files.rules);
+      writeFileSync(join(flags.out, 'slo-rules.test.yaml'), files.tests);
+      console.log(`wrote ${join(flags.out, 'slo-rules.yaml')} and slo-rules.test.yaml for ${files.slos.join(', ')}; check with: promtool check rules slo-rules.yaml && promtool test rules slo-rules.test.yaml`);
+    });
   return slo;
 }

@@ -10,6 +10,14 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+const WINDOW_PLACEHOLDER = /\{\{\s*\.?window\s*\}\}/g;
+const hasWindow = (q: string) => new RegExp(WINDOW_PLACEHOLDER.source).test(q);
+
+/** A query with its range filled in. */
+export function withWindow(query: string, window: string): string {
+  return query.replace(WINDOW_PLACEHOLDER, window);
+}
+
 /** A rolling window (`30d`) or a calendar one that resets at 00:00 of its time zone. */
 const windowSchema = z.union([
   durationSchema.refine((ms) => ms >= 3_600_000, 'a rolling window is at least 1h, e.g. 30d or 28d'),
@@ -44,7 +52,22 @@ export const sloSpecSchema = z
             .strict(),
         })
         .strict(),
-    ], { error: 'give indicator.events: {} (counts pushed to POST /api/v1/slis/NAME/events) or indicator.probe' }),
+      z
+        .object({
+          /**
+           * PromQL for the rate of bad and of all events, with `{{window}}` (Sloth's
+           * `{{.window}}` too) where the range goes: prodeng asks Prometheus for the
+           * last minute's, and `prodeng slo rules` writes recording rules for each window.
+           */
+          prometheus: z
+            .object({
+              errorQuery: z.string().refine(hasWindow, 'must contain {{window}} where the range goes, e.g. rate(http_requests_total{code=~"5.."}[{{window}}])'),
+              totalQuery: z.string().refine(hasWindow, 'must contain {{window}} where the range goes, e.g. rate(http_requests_total[{{window}}])'),
+            })
+            .strict(),
+        })
+        .strict(),
+    ], { error: 'give indicator.events: {} (counts pushed to POST /api/v1/slis/NAME/events), indicator.probe or indicator.prometheus' }),
     alerting: z
       .object({
         /** fewer bad events than this in a tier's long window never alerts, so a quiet hour's few errors do not page */

@@ -15,7 +15,7 @@ export function sloSummary(slo: SloDoc, status: SloStatus | null) {
     service: slo.spec.service,
     objective: slo.spec.objective,
     window: describeWindow(slo.spec.window),
-    indicator: 'events' in slo.spec.indicator ? 'events' : 'probe',
+    indicator: 'events' in slo.spec.indicator ? 'events' : 'probe' in slo.spec.indicator ? 'probe' : 'prometheus',
     budgetRemaining: status ? round(status.budgetRemaining) : null,
     tier: status?.tier?.name ?? null,
     urgency: status?.tier?.urgency ?? null,
