@@ -306,7 +306,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       },
     },
   });
-  const sloEvaluator = new SloEvaluator(store, slos, onFiring);
+  const sloEvaluator = new SloEvaluator(store, slos, onFiring, logger);
   registerSloMetrics(metrics, store.db, slos);
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({

@@ -6,7 +6,9 @@ import { openAlertFingerprints } from '../intake/alertQueries.js';
 import { evaluateSlo, type SloStatus } from './burnRate.js';
 import type { SloDoc } from './sloKind.js';
 import { countProbeResults, storedSeries } from './sliStore.js';
-import { MINUTE } from './sloWindow.js';
+import { evaluationEnd, MINUTE } from './sloWindow.js';
+import { pullPrometheusMinutes, type PrometheusIndicator } from './prometheusIndicator.js';
+import type { Logger } from 'pino';
 
 const tierText: Record<string, string> = {
   'page-fast': 'is burning its error budget fast',
@@ -63,6 +65,7 @@ export class SloEvaluator {
     private store: Store,
     private slos: SloDoc[],
     private onFiring?: FiringHook,
+    private logger?: Pick<Logger, 'warn'>,
   ) {}
 
   /** Runs at most once per whole minute; returns the SLOs evaluated. */
@@ -75,11 +78,23 @@ export class SloEvaluator {
     return out;
   }
 
+  /** A Prometheus that does not answer is no data, said in the log, not a stopped evaluator. */
+  private async pull(slo: SloDoc, q: PrometheusIndicator, since: number, now: number): Promise<void> {
+    const end = evaluationEnd(now);
+    try {
+      const until = await pullPrometheusMinutes(this.store.db, slo.name, q, Math.floor(since / MINUTE) * MINUTE, end);
+      await this.store.db.updateTable('slo_state').set({ pulled_until: until }).where('slo', '=', slo.name).execute();
+    } catch (err) {
+      this.logger?.warn({ slo: slo.name, err: (err as Error).message }, 'counting an SLO from Prometheus failed');
+    }
+  }
+
   private async evaluateOne(slo: SloDoc, now: number): Promise<SloStatus> {
     const db = this.store.db;
     await db.insertInto('slo_state').values({ slo: slo.name, known_since: now, tier: null, status: null, evaluated_at: null }).onConflict((oc) => oc.column('slo').doNothing()).execute();
     const state = await db.selectFrom('slo_state').selectAll().where('slo', '=', slo.name).executeTakeFirstOrThrow();
     await countProbeResults(db, slo, Number(state.probe_results_counted));
+    if ('prometheus' in slo.spec.indicator) await this.pull(slo, slo.spec.indicator.prometheus, state.pulled_until ?? Number(state.known_since), now);
     const status = await evaluateSlo(slo.spec, storedSeries(db, slo.name, now), now, { knownSince: Number(state.known_since) });
     const before = state.tier;
     const after = status.tier?.name ?? null;

@@ -61,6 +61,8 @@ export const sloSpecSchema = z
            */
           prometheus: z
             .object({
+              /** where prodeng asks (default: PRODENG_PROMETHEUS_URL) */
+              url: z.url({ error: 'must be the URL of a Prometheus server, e.g. http://prometheus:9090' }).optional(),
               errorQuery: z.string().refine(hasWindow, 'must contain {{window}} where the range goes, e.g. rate(http_requests_total{code=~"5.."}[{{window}}])'),
               totalQuery: z.string().refine(hasWindow, 'must contain {{window}} where the range goes, e.g. rate(http_requests_total[{{window}}])'),
             })

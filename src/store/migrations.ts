@@ -352,6 +352,7 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('slo', 'text', (c) => c.primaryKey())
           .addColumn('known_since', 'bigint', (c) => c.notNull())
           .addColumn('probe_results_counted', 'bigint', (c) => c.notNull().defaultTo(0))
+          .addColumn('pulled_until', 'bigint')
           .addColumn('tier', 'text')
           .addColumn('status', 'text')
           .addColumn('evaluated_at', 'bigint')

@@ -328,6 +328,8 @@ export interface SloStateTable {
   known_since: Millis;
   /** probe_results ids up to this one are counted into sli_minutes */
   probe_results_counted: ColumnType<number, number | undefined, number>;
+  /** a Prometheus indicator's minutes are counted up to here (epoch ms) */
+  pulled_until: ColumnType<number | null, number | null | undefined, number | null>;
   /** the tier its alert carries, null when none fires */
   tier: string | null;
   /** the last evaluation, as JSON (SloStatus) */
