@@ -42,6 +42,7 @@ import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 import { SloEvaluator } from './slo/sloEvaluator.js';
 import { sliMinutePruner } from './slo/sliStore.js';
+import { recordTargets } from './slo/sloReview.js';
 import { registerSloMetrics } from './slo/sloMetrics.js';
 import type { SloSpec } from './slo/sloKind.js';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './store/dataDirLock.js';
@@ -229,6 +230,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   registerFixedWithoutHumanRatio(metrics, store.db);
   const heartbeats = heartbeatDefinitionsFrom(config);
   const slos = [...config.byKind<SloSpec>('SLO').values()];
+  await recordTargets(store.db, slos, clock.now());
   await registerHeartbeats(store, [...heartbeats.values()], clock.now());
 
   const pools = new Map([...config.byKind<HostPoolSpec>('HostPool').values()].map((p) => [p.name, p]));

@@ -165,6 +165,14 @@ describeEachStore('SLOs: pushed events, burn alerts through the pipeline', (kind
     ]);
   });
 
+  it('reviews the target over past windows through the API, with the target history', async () => {
+    const review = await server.request('GET', '/api/v1/slos/checkout-availability/review?windows=2');
+    expect(review.status).toBe(200);
+    expect(review.body).toMatchObject({ slo: 'checkout-availability', objective: 99.9, verdict: 'not-enough-data', targets: [{ objective: 99.9, since: '2026-12-01T10:00:30.000Z' }] });
+    expect(review.body.windows).toHaveLength(2);
+    expect((await server.request('GET', '/api/v1/slos/checkout-availability/review?windows=99')).status).toBe(400);
+  });
+
   it('refuses bad event reports with the field named, and stores nothing of them', async () => {
     const post = (name: string, body: unknown) => server.request('POST', `/api/v1/slis/${name}/events`, body);
     expect((await post('nope', { good: 1, bad: 0 })).status).toBe(404);

@@ -8,6 +8,7 @@ import type { ApiDeps } from './deps.js';
 import { idParam, sendInvalid, sendProblem } from './problems.js';
 import { actorOf } from './actor.js';
 import { answerGate } from '../slo/sloGate.js';
+import { reviewSlo, targetHistory } from '../slo/sloReview.js';
 import { durationSchema } from '../config/index.js';
 import { rfc3339 } from '../intake/limits.js';
 
@@ -37,6 +38,8 @@ const backtestQuerySchema = z
     minBadEvents: z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').optional(),
   })
   .strict();
+
+const reviewQuerySchema = z.object({ windows: z.coerce.number().int('must be a whole number').min(1, 'at least 1').max(12, 'at most 12').default(3) }).strict();
 
 const gateOverrideSchema = z
   .object({
@@ -81,7 +84,7 @@ export function sloRoutes(app: FastifyInstance, deps: ApiDeps): void {
       ...(parsed.data.objective !== undefined ? { objective: parsed.data.objective } : {}),
       alerting: { ...slo.spec.alerting, ...(parsed.data.minBadEvents !== undefined ? { minBadEvents: parsed.data.minBadEvents } : {}) },
     };
-    const r = await backtestSlo(deps.store.db, slo.name, spec, from, Math.min(to, now));
+    const r = await backtestSlo(deps.store.db, slo.name, spec, from, Math.min(to, now), now);
     const iso = (ms: number) => new Date(ms).toISOString();
     return {
       slo: slo.name,
@@ -94,6 +97,23 @@ export function sloRoutes(app: FastifyInstance, deps: ApiDeps): void {
       tickets: r.tickets,
       pagedMinutes: r.pagedMinutes,
       transitions: r.transitions.map((t) => ({ at: iso(t.at), tier: t.tier, urgency: t.urgency, budgetRemaining: Math.round(t.budgetRemaining * 1e6) / 1e6 })),
+    };
+  });
+
+  app.get<{ Params: { name: string }; Querystring: Record<string, string | undefined> }>('/api/v1/slos/:name/review', async (request, reply) => {
+    const slo = byName.get(request.params.name);
+    if (!slo) return unknown(reply, request.params.name);
+    const parsed = reviewQuerySchema.safeParse(request.query);
+    if (!parsed.success) return sendInvalid(reply, parsed.error);
+    const review = await reviewSlo(deps.store.db, slo, deps.clock.now(), parsed.data.windows);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return {
+      slo: slo.name,
+      objective: slo.spec.objective,
+      verdict: review.verdict,
+      advice: review.advice,
+      windows: review.windows.map((w) => ({ ...w, start: iso(w.start), end: iso(w.end) })),
+      targets: (await targetHistory(deps.store.db, slo.name)).map((t) => ({ objective: t.objective, since: iso(t.since) })),
     };
   });
 

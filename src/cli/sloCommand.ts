@@ -42,6 +42,14 @@ interface Backtest {
   transitions: Array<{ at: string; tier: string | null; urgency: string | null; budgetRemaining: number }>;
 }
 
+interface Review {
+  slo: string;
+  objective: number;
+  verdict: string;
+  advice: string;
+  windows: Array<{ start: string; end: string; objective: number; achieved: number | null; budgetUsed: number | null; met: boolean | null }>;
+}
+
 const percent = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
 
 export function sloCommand(): Command {
@@ -81,6 +89,14 @@ export function sloCommand(): Command {
     if (r.transitions.length === 0) return console.log('the alert would not have fired');
     console.log(formatTable(['AT', 'ALERT', 'BUDGET LEFT'], r.transitions.map((t) => [t.at, t.tier ? `${t.tier} (${t.urgency})` : 'resolved', percent(t.budgetRemaining)])));
   });
+  withServerOptions(slo.command('review <name>').description('the target against what was achieved over the last windows, with advice').option('--windows <n>', 'how many windows back', '3').option('--json', 'print JSON')).action(
+    async (name: string, flags: ServerFlags & { windows: string; json?: boolean }) => {
+      const r = await apiClient(flags).get<Review>(`/api/v1/slos/${encodeURIComponent(name)}/review?windows=${encodeURIComponent(flags.windows)}`);
+      if (flags.json) return console.log(JSON.stringify(r, null, 2));
+      console.log(`${r.slo} (${r.objective}% now): ${r.advice}`);
+      console.log(formatTable(['WINDOW', 'TARGET', 'ACHIEVED', 'BUDGET USED', 'MET'], r.windows.map((w) => [`${w.start.slice(0, 10)} to ${w.end.slice(0, 10)}`, `${w.objective}%`, w.achieved === null ? '-' : `${(w.achieved * 100).toFixed(3)}%`, w.budgetUsed === null ? '-' : `${(w.budgetUsed * 100).toFixed(0)}%`, w.met === null ? 'no data' : w.met ? 'yes' : 'no'])));
+    },
+  );
   slo
     .command('rules')
     .description('write the SLOs whose indicator is a Prometheus query as Prometheus recording and alerting rules, with a promtool test file beside them')

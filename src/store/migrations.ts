@@ -357,6 +357,14 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('status', 'text')
           .addColumn('evaluated_at', 'bigint')
           .execute();
+        // Each SLO's objective from when it was in force, so a review judges a past window by its own target.
+        await db.schema
+          .createTable('slo_targets')
+          .addColumn('slo', 'text', (c) => c.notNull())
+          .addColumn('objective', 'double precision', (c) => c.notNull())
+          .addColumn('since', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('slo_targets_pk', ['slo', 'since'])
+          .execute();
         // Who let changes through an SLO's gate although its policy said no, why, and until when.
         await idColumn(db, 'slo_gate_overrides')
           .addColumn('slo', 'text', (c) => c.notNull())

@@ -293,6 +293,14 @@ export interface Database {
   sli_hours: SliHoursTable;
   slo_state: SloStateTable;
   slo_gate_overrides: SloGateOverridesTable;
+  slo_targets: SloTargetsTable;
+}
+
+/** An SLO's objective from `since` until the next row's. */
+export interface SloTargetsTable {
+  slo: string;
+  objective: number;
+  since: Millis;
 }
 
 export interface SloGateOverridesTable {
