@@ -10,6 +10,7 @@ import { PageErrorBoundary } from './PageErrorBoundary';
 import { RemediationPage } from './RemediationPage';
 import { Remediations } from './Remediations';
 import { Reports } from './Reports';
+import { SloList, SloPage } from './Slos';
 import { useRoute } from './useRoute';
 import { useApi } from './useApi';
 import { currentPrincipal, forgetPrincipal, type Principal } from './actor';
@@ -40,6 +41,7 @@ const PAGES = [
   ['alerts', 'Alerts'],
   ['remediations', 'Remediations'],
   ['incidents', 'Incidents'],
+  ['slos', 'SLOs'],
   ['fleet', 'Fleet'],
   ['oncall', 'On-call'],
   ['reports', 'Reports'],
@@ -50,6 +52,7 @@ function Page({ route }: { route: string[] }) {
   if (section === 'alerts') return id ? <AlertPage key={id} id={id} /> : <AlertList />;
   if (section === 'incidents') return id ? <IncidentPage key={id} id={id} /> : <IncidentList />;
   if (section === 'remediations') return id ? <RemediationPage key={id} id={id} /> : <Remediations />;
+  if (section === 'slos') return id ? <SloPage key={id} name={decodeURIComponent(id)} /> : <SloList />;
   if (section === 'fleet') return <Fleet />;
   if (section === 'oncall') return <Oncall />;
   if (section === 'reports') return <Reports />;
