@@ -262,7 +262,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
   // Without runbooks or services nothing listens, and intake skips building the list.
   const onFiring = intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks, undefined, store.dialect) : undefined, incidentHook);
-  const digestTeams = { serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])), teamEmails: teamEmailsFrom(pagingDirectoryFrom(config)) };
+  const digestTeams = {
+    serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])),
+    teamEmails: teamEmailsFrom(pagingDirectoryFrom(config)),
+    slos: slos.map((s) => ({ name: s.name, service: s.spec.service, objective: s.spec.objective })),
+  };
   const liveSchedules = new LiveSchedules(store, clock, [...config.byKind<ScheduleSpec>('Schedule').values()]);
   const services = serviceDirectoryFrom(config);
   const resolveTimeoutMs = opts.resolveTimeoutMs ?? 5 * 60_000;

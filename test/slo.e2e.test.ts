@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../src/store/clock.js';
+import { renderDigestText } from '../src/reports/digestRender.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
 
@@ -91,6 +92,14 @@ describeEachStore('SLOs: pushed events, burn alerts through the pipeline', (kind
       // No probe result in over an hour: a no-data ticket.
       ['checkout-probe', 'no-data'],
     ]);
+    // The owning team's daily digest carries the SLOs, as data and in the mail's text.
+    const digest = (await server.request('GET', '/api/v1/reports/digest?team=shop')).body;
+    expect(digest.slos).toEqual([
+      { name: 'checkout-availability', service: 'checkout', objective: 99.9, budgetRemaining: expect.any(Number), tier: alert.labels.tier, urgency: 'page' },
+      { name: 'checkout-probe', service: 'checkout', objective: 99, budgetRemaining: 1, tier: 'no-data', urgency: 'ticket' },
+    ]);
+    const text = renderDigestText(digest);
+    expect(text).toMatch(/Error budgets \(SLOs\)\n\s+SLO\s+SERVICE\s+OBJECTIVE\s+BUDGET LEFT\s+ALERT\n\s+checkout-availability\s+checkout\s+99\.9%\s+-2677\.8%/);
     const metrics = (await server.request('GET', '/metrics')).body as string;
     expect(metrics).toMatch(/prodeng_slo_budget_remaining_ratio\{slo="checkout-availability"\} -26\.7/);
   });

@@ -105,7 +105,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   reportRoutes(app, deps, { serviceOwners: deps.serviceOwners });
   oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret, live: deps.liveSchedules, users: deps.userNames });
   incidentRoutes(app, deps);
-  digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails });
+  digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails, slos: deps.slos.map((s) => ({ name: s.name, service: s.spec.service, objective: s.spec.objective })) });
   eventRoutes(app, deps);
   consoleRoutes(app);
   return app;

@@ -88,6 +88,25 @@ export interface Digest {
   pareto: AlertPareto;
   incidents: DigestIncident[];
   remediations: DigestRemediations;
+  /** the SLOs of the team's services at their last evaluation ([] when there are none) */
+  slos: DigestSlo[];
+}
+
+export interface DigestSlo {
+  name: string;
+  service: string;
+  objective: number;
+  /** null until the SLO was first evaluated */
+  budgetRemaining: number | null;
+  tier: string | null;
+  urgency: string | null;
+}
+
+/** An SLO as the digest needs to know it from the config. */
+export interface SloRef {
+  name: string;
+  service: string;
+  objective: number;
 }
 
 export interface DigestInput {
@@ -101,12 +120,16 @@ export interface DigestInput {
   until: number;
   /** absent: disk capacity is reported as not measured */
   prometheus?: PrometheusDiskSource | undefined;
+  /** the SLOs of these services */
+  slos?: readonly SloRef[] | undefined;
 }
 
 /** Who owns what and whom to mail: the config's Services and Teams, passed in by the composition root. */
 export interface DigestTeams extends TeamOwnership {
   /** the team members' email addresses */
   teamEmails(team: string): string[];
+  /** every SLO in the config; the digest keeps those of the team's services */
+  slos?: readonly SloRef[];
 }
 
 const DAY_MS = 86_400_000;
@@ -122,7 +145,8 @@ export function utcDay(date: string): { since: number; until: number } {
 
 /** A team's digest over a window, its services and recipients looked up from the config. */
 export function teamDigest(db: DbOrTx, teams: DigestTeams, team: string, window: { since: number; until: number }, prometheus: PrometheusDiskSource | undefined): Promise<Digest> {
-  return buildDigest(db, { team, services: servicesOf(teams, team), recipients: teams.teamEmails(team), ...window, prometheus });
+  const services = servicesOf(teams, team);
+  return buildDigest(db, { team, services, recipients: teams.teamEmails(team), ...window, prometheus, slos: teams.slos?.filter((s) => services.includes(s.service)) });
 }
 
 export const PARETO_ENTRIES = 5;
@@ -132,12 +156,13 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(Number(ms)));
 
 export async function buildDigest(db: DbOrTx, input: DigestInput): Promise<Digest> {
   const window = { since: input.since, until: input.until };
-  const [health, disk, pareto, incidents, remediations] = await Promise.all([
+  const [health, disk, pareto, incidents, remediations, slos] = await Promise.all([
     serviceHealth(db, input.services, window),
     diskCapacity(db, input.services, input.until, input.prometheus),
     alertPareto(db, { ...window, services: input.services, limit: PARETO_ENTRIES }),
     incidentsOpened(db, input.team, input.services, window),
     remediationsFinished(db, input.services, window),
+    sloBudgets(db, input.slos ?? []),
   ]);
   return {
     team: input.team,
@@ -152,7 +177,19 @@ export async function buildDigest(db: DbOrTx, input: DigestInput): Promise<Diges
     pareto,
     incidents,
     remediations,
+    slos,
   };
+}
+
+/** Each SLO's budget and alert tier as the evaluator last left them. */
+async function sloBudgets(db: DbOrTx, slos: readonly SloRef[]): Promise<DigestSlo[]> {
+  if (slos.length === 0) return [];
+  const rows = await db.selectFrom('slo_state').select(['slo', 'status']).where('slo', 'in', slos.map((s) => s.name)).execute();
+  const status = new Map(rows.map((r) => [r.slo, r.status ? (JSON.parse(r.status) as { budgetRemaining: number; tier: { name: string; urgency: string } | null }) : null]));
+  return slos.map((s) => {
+    const st = status.get(s.name) ?? null;
+    return { name: s.name, service: s.service, objective: s.objective, budgetRemaining: st?.budgetRemaining ?? null, tier: st?.tier?.name ?? null, urgency: st?.tier?.urgency ?? null };
+  });
 }
 
 interface Window {

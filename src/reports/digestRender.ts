@@ -40,6 +40,10 @@ function table(headers: string[], rows: string[][]): string[] {
   return [line(headers), ...rows.map(line)];
 }
 
+function sloRow(s: Digest['slos'][number]): string[] {
+  return [s.name, s.service, `${s.objective}%`, s.budgetRemaining === null ? 'not evaluated yet' : `${(s.budgetRemaining * 100).toFixed(1)}%`, s.tier ? `${s.tier} (${s.urgency})` : '-'];
+}
+
 export function renderDigestText(d: Digest): string {
   const out = [`Daily digest for team ${d.team} — ${d.date}`, windowLine(d), ''];
 
@@ -72,6 +76,11 @@ export function renderDigestText(d: Digest): string {
 
   out.push('Remediations');
   out.push(`  ${remediationLine(d)}`);
+  if (d.slos.length > 0) {
+    out.push('');
+    out.push('Error budgets (SLOs)');
+    out.push(...table(['SLO', 'SERVICE', 'OBJECTIVE', 'BUDGET LEFT', 'ALERT'], d.slos.map(sloRow)));
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -119,5 +128,6 @@ export function renderDigestHtml(d: Digest): string {
   else parts.push(bullets(d.incidents.map((i) => `#${i.id} [${incidentState(i)}] ${i.title}${i.service ? ` (${i.service})` : ''}: ${incidentTimes(i)}`)));
 
   parts.push(h3('Remediations'), p(remediationLine(d)));
+  if (d.slos.length > 0) parts.push(h3('Error budgets (SLOs)'), htmlTable(['SLO', 'Service', 'Objective', 'Budget left', 'Alert'], d.slos.map(sloRow)));
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(digestSubject(d))}</title></head>\n<body style="font-family:sans-serif">\n${parts.join('\n')}\n</body></html>\n`;
 }
