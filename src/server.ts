@@ -43,6 +43,7 @@ import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 import { SloEvaluator } from './slo/sloEvaluator.js';
 import { sliMinutePruner } from './slo/sliStore.js';
 import { recordTargets } from './slo/sloReview.js';
+import { sloApprovalCheck } from './slo/sloApproval.js';
 import { registerSloMetrics } from './slo/sloMetrics.js';
 import type { SloSpec } from './slo/sloKind.js';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './store/dataDirLock.js';
@@ -345,7 +346,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     maintenanceIntervalMs > 0 ? 200 : 0,
   );
   remediation = startRemediationWorker(
-    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit }, plugins: plugins.byName, fleet },
+    { store, clock, logger, dryRun: opts.dryRun ?? false, owner: randomUUID(), scopeSize: scopeSizeFrom(config), leaseMs: opts.remediationLeaseMs, metrics, global: { rateLimit: opts.globalRateLimit }, plugins: plugins.byName, fleet, sloApproval: sloApprovalCheck(slos) },
     opts.remediationIntervalMs ?? opts.maintenanceIntervalMs ?? 1000,
     opts.remediationConcurrency,
   );

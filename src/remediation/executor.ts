@@ -14,6 +14,7 @@ import { automationState } from './automationSwitch.js';
 import type { PlannedStep, RemediationPlan } from './plan.js';
 import { ESCALATE, PLUGIN_ACTION, type PluginStepParams } from './runbookKind.js';
 import { runPlugin, type LoadedPlugin } from '../plugins/runPlugin.js';
+import type { SloApprovalCheck } from '../slo/sloApproval.js';
 import type { ActionDefinition } from '../actions/action.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { describeCheck, runHealthCheck } from '../probes/healthCheck.js';
@@ -44,6 +45,8 @@ export interface ExecutorOptions {
   fleet?: Fleet | undefined;
   /** TypeScript plugins by name, for runbooks made from them */
   plugins?: ReadonlyMap<string, LoadedPlugin> | undefined;
+  /** an SLO error-budget policy that asks approval for this runbook now, and why */
+  sloApproval?: SloApprovalCheck | undefined;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 5 * 60_000;
@@ -239,7 +242,7 @@ async function startRemediation(opts: ExecutorOptions, id: number, workId: numbe
   if (slot.outcome === 'awaiting_approval') {
     const deadline = now + plan.safety.approvalTimeout;
     const risky = [...plan.steps, ...plan.onFailure].filter((st) => st.risk === 'destructive').map((st) => st.name);
-    const why = risky.length ? `destructive step(s) ${risky.join(', ')} need approval` : `runbook ${row.runbook} asks for approval`;
+    const why = slot.approvalReason ?? (risky.length ? `destructive step(s) ${risky.join(', ')} need approval` : `runbook ${row.runbook} asks for approval`);
     await setStatus(opts, id, 'awaiting_approval', `${why}; waiting until ${new Date(deadline).toISOString()}`, { approval_deadline: deadline });
     await audit(db, { remediationId: id, alertId: row.alert_id, kind: 'gate', message: `awaiting approval: ${why}` }, now);
     await enqueueWork(db, [{ kind: 'remediation.run', subject: String(id), runAt: deadline }], now);
@@ -293,7 +296,7 @@ type SlotOutcome = { now: number } & (
   | { outcome: 'stale' }
   | { outcome: 'paused'; reason: string }
   | { outcome: 'not-firing'; reason: string }
-  | { outcome: 'gated' | 'dry-run' | 'awaiting_approval' | 'running'; decisions: GateDecision[]; decisive: GateDecision | undefined; firing: string }
+  | { outcome: 'gated' | 'dry-run' | 'awaiting_approval' | 'running'; decisions: GateDecision[]; decisive: GateDecision | undefined; firing: string; approvalReason?: string }
 );
 
 /**
@@ -324,9 +327,10 @@ async function reserveSlot(opts: ExecutorOptions, row: RemediationRow, plan: Rem
     const decisive = decisions.find((d) => d.verdict !== 'pass');
     if (decisive) return { now, outcome: 'gated', decisions, decisive, firing: '' };
     if (opts.dryRun || row.dry_run === 1) return { now, outcome: 'dry-run', decisions, decisive, firing: '' };
-    if (needsApproval(plan) && !row.approval) {
+    const budgetReason = row.approval ? null : ((await opts.sloApproval?.(tx, row.runbook)) ?? null);
+    if ((needsApproval(plan) || budgetReason) && !row.approval) {
       await tx.updateTable('remediations').set({ status: 'awaiting_approval', reason: 'gates passed; asking for approval', updated_at: now }).where('id', '=', row.id).execute();
-      return { now, outcome: 'awaiting_approval', decisions, decisive, firing: '' };
+      return { now, outcome: 'awaiting_approval', decisions, decisive, firing: '', ...(budgetReason ? { approvalReason: budgetReason } : {}) };
     }
     // FBAR re-ran its checks just before acting: the alert may have cleared
     // or been silenced while the remediation waited.

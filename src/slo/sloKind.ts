@@ -88,6 +88,14 @@ export const sloSpecSchema = z
         atRiskBelow: z.number().gt(0).lt(100).default(25),
         /** what GET /api/v1/slos/NAME/gate denies: deploys and changes once the budget is exhausted, already when at risk, or never */
         gate: z.enum(['exhausted', 'at-risk', 'never'], { error: 'must be exhausted, at-risk or never' }).default('exhausted'),
+        /** these runbooks ask a human before acting while the budget is spent (or at risk): automation must not spend what is left */
+        requireApproval: z
+          .object({
+            runbooks: z.array(z.string().min(1)).min(1, 'name at least one Runbook'),
+            when: z.enum(['exhausted', 'at-risk'], { error: 'must be exhausted or at-risk' }).default('exhausted'),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ atRiskBelow: 25, gate: 'exhausted' }),
@@ -103,5 +111,6 @@ export const sloKind = defineKind({
   references: (doc: SloDoc, config) => [
     ...mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),
     ...('probe' in doc.spec.indicator ? mustExist(config, 'Probe', doc.spec.indicator.probe.name, ['spec', 'indicator', 'probe', 'name']) : []),
+    ...(doc.spec.policy.requireApproval?.runbooks ?? []).flatMap((name, i) => mustExist(config, 'Runbook', name, ['spec', 'policy', 'requireApproval', 'runbooks', i])),
   ],
 });
