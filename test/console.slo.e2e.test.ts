@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { ManualClock } from '../src/store/clock.js';
 import { artifactPath, haveChromium, launchChromium, openConsole } from './support/browser.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
+import { sloMinutes } from './support/sloMinutes.js';
 
 if (!haveChromium) console.warn('console SLO test skipped: install the Debian package "chromium" (.ci/run does)');
 
@@ -42,11 +43,7 @@ describe.skipIf(!haveChromium)('the console SLO pages in a real browser', () => 
   it('lists SLOs with their budget and alert, and shows one with its burn-down and, on the same axis, its alert and incident', async () => {
     const clock = new ManualClock(Math.floor(Date.now() / 60_000) * 60_000 - 90 * 60_000 + 30_000);
     server = await startTestServer('sqlite', { clock, configYaml: config });
-    const minute = async (good: number, bad: number) => {
-      expect((await server!.request('POST', '/api/v1/slis/checkout-availability/events', { good, bad })).status).toBe(200);
-      clock.advance(60_000);
-      await server!.maintenance.runOnce();
-    };
+    const minute = sloMinutes(() => server!, () => clock, 'checkout-availability');
     for (let m = 0; m < 60; m++) await minute(1000, 0);
     await minute(0, 1000);
     await minute(0, 1000);

@@ -3,6 +3,7 @@ import { ManualClock } from '../src/store/clock.js';
 import { renderDigestText } from '../src/reports/digestRender.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
+import { sloMinutes } from './support/sloMinutes.js';
 
 const config = `
 apiVersion: prodeng/v1
@@ -44,13 +45,7 @@ describeEachStore('SLOs: pushed events, burn alerts through the pipeline', (kind
   });
   afterEach(async () => server.stop());
 
-  /** One minute of what checkout's users saw, then the evaluator's pass at the next minute. */
-  async function minute(good: number, bad: number) {
-    const res = await server.request('POST', '/api/v1/slis/checkout-availability/events', { good, bad });
-    expect(res.status).toBe(200);
-    clock.advance(60_000);
-    await server.maintenance.runOnce();
-  }
+  const minute = sloMinutes(() => server, () => clock, 'checkout-availability');
   const sloAlert = async () => (await server.request('GET', '/api/v1/alerts?match[]={alertname="SLOBurn",slo="checkout-availability"}')).body.alerts as any[];
 
   it('pages for a total outage within 2 minutes, as one alert and one incident whose tier moves, and says how much budget is left', async () => {

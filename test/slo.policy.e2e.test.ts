@@ -2,6 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../src/store/clock.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
+import { sloMinutes } from './support/sloMinutes.js';
 
 const config = `apiVersion: prodeng/v1
 kind: Team
@@ -40,11 +41,7 @@ describeEachStore('SLO error-budget policy: automation asks before spending a sp
   });
   afterEach(async () => server.stop());
 
-  async function minute(good: number, bad: number) {
-    expect((await server.request('POST', '/api/v1/slis/checkout-availability/events', { good, bad })).status).toBe(200);
-    clock.advance(60_000);
-    await server.maintenance.runOnce();
-  }
+  const minute = sloMinutes(() => server, () => clock, 'checkout-availability');
   async function remediationFor(instance: string) {
     await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'CheckoutDown', job: 'checkout', instance } }]);
     await server.remediation.runOnce();
