@@ -8,6 +8,7 @@ import type { SloDoc } from './sloKind.js';
 import { countProbeResults, storedSeries } from './sliStore.js';
 import { evaluationEnd, MINUTE } from './sloWindow.js';
 import { pullPrometheusMinutes, type PrometheusIndicator } from './prometheusIndicator.js';
+import { countHeartbeatMinute } from './heartbeatIndicator.js';
 import type { Logger } from 'pino';
 
 const tierText: Record<string, string> = {
@@ -95,6 +96,7 @@ export class SloEvaluator {
     const state = await db.selectFrom('slo_state').selectAll().where('slo', '=', slo.name).executeTakeFirstOrThrow();
     await countProbeResults(db, slo, Number(state.probe_results_counted));
     if ('prometheus' in slo.spec.indicator) await this.pull(slo, slo.spec.indicator.prometheus, state.pulled_until ?? Number(state.known_since), now);
+    if ('heartbeat' in slo.spec.indicator) await countHeartbeatMinute(db, slo.name, slo.spec.indicator.heartbeat.name, state.pulled_until, now);
     const status = await evaluateSlo(slo.spec, storedSeries(db, slo.name, now), now, { knownSince: Number(state.known_since) });
     const before = state.tier;
     const after = status.tier?.name ?? null;

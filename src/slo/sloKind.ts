@@ -54,6 +54,12 @@ export const sloSpecSchema = z
         .strict(),
       z
         .object({
+          /** a Heartbeat: each minute it is on schedule is a good event, each minute it is overdue a bad one */
+          heartbeat: z.object({ name: z.string().min(1, 'must name a Heartbeat') }).strict(),
+        })
+        .strict(),
+      z
+        .object({
           /**
            * PromQL for the rate of bad and of all events, with `{{window}}` (Sloth's
            * `{{.window}}` too) where the range goes: prodeng asks Prometheus for the
@@ -69,7 +75,7 @@ export const sloSpecSchema = z
             .strict(),
         })
         .strict(),
-    ], { error: 'give indicator.events: {} (counts pushed to POST /api/v1/slis/NAME/events), indicator.probe or indicator.prometheus' }),
+    ], { error: 'give indicator.events: {} (counts pushed to POST /api/v1/slis/NAME/events), indicator.probe, indicator.heartbeat or indicator.prometheus' }),
     alerting: z
       .object({
         /** fewer bad events than this in a tier's long window never alerts, so a quiet hour's few errors do not page */
@@ -111,6 +117,7 @@ export const sloKind = defineKind({
   references: (doc: SloDoc, config) => [
     ...mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),
     ...('probe' in doc.spec.indicator ? mustExist(config, 'Probe', doc.spec.indicator.probe.name, ['spec', 'indicator', 'probe', 'name']) : []),
+    ...('heartbeat' in doc.spec.indicator ? mustExist(config, 'Heartbeat', doc.spec.indicator.heartbeat.name, ['spec', 'indicator', 'heartbeat', 'name']) : []),
     ...(doc.spec.policy.requireApproval?.runbooks ?? []).flatMap((name, i) => mustExist(config, 'Runbook', name, ['spec', 'policy', 'requireApproval', 'runbooks', i])),
   ],
 });

@@ -15,7 +15,7 @@ export function sloSummary(slo: SloDoc, status: SloStatus | null) {
     service: slo.spec.service,
     objective: slo.spec.objective,
     window: describeWindow(slo.spec.window),
-    indicator: 'events' in slo.spec.indicator ? 'events' : 'probe' in slo.spec.indicator ? 'probe' : 'prometheus',
+    indicator: 'events' in slo.spec.indicator ? 'events' : 'probe' in slo.spec.indicator ? 'probe' : 'heartbeat' in slo.spec.indicator ? 'heartbeat' : 'prometheus',
     budgetRemaining: status ? round(status.budgetRemaining) : null,
     tier: status?.tier?.name ?? null,
     urgency: status?.tier?.urgency ?? null,
