@@ -68,6 +68,11 @@ describe.skipIf(!haveChromium)('the console SLO pages in a real browser', () => 
     await page.screenshot({ path: artifactPath('console-slo.png'), fullPage: true });
     await page.getByRole('link', { name: /alert \d+/ }).click();
     await page.getByTestId('alert-history').waitFor();
+    // The Reports page says what each objective achieved over its window.
+    await page.getByRole('link', { name: 'Reports', exact: true }).click();
+    const objectives = page.getByTestId('team-slos');
+    await objectives.getByText('checkout-availability').waitFor();
+    expect(await objectives.innerText()).toMatch(/shop\s+checkout-availability\s+99\.9%\s+96\.774% \(missed\)\s+62,000/);
     expect(errors).toEqual([]);
   }, 60_000);
 });

@@ -93,6 +93,10 @@ describeEachStore('SLOs: pushed events, burn alerts through the pipeline', (kind
       { name: 'checkout-availability', service: 'checkout', objective: 99.9, budgetRemaining: expect.any(Number), tier: alert.labels.tier, urgency: 'page' },
       { name: 'checkout-probe', service: 'checkout', objective: 99, budgetRemaining: 1, tier: 'no-data', urgency: 'ticket' },
     ]);
+    // The team report says what each SLO achieved over the report's window.
+    const report = (await server.request('GET', '/api/v1/reports/teams?team=shop')).body.teams;
+    expect(report[0].slos[0]).toMatchObject({ name: 'checkout-availability', objective: 99.9, events: 72_000, met: false, tier: alert.labels.tier });
+    expect(report[0].slos[0].achieved).toBeCloseTo(70_000 / 72_000, 9);
     const text = renderDigestText(digest);
     expect(text).toMatch(/Error budgets \(SLOs\)\n\s+SLO\s+SERVICE\s+OBJECTIVE\s+BUDGET LEFT\s+ALERT\n\s+checkout-availability\s+checkout\s+99\.9%\s+-2677\.8%/);
     const metrics = (await server.request('GET', '/metrics')).body as string;

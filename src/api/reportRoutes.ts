@@ -4,6 +4,7 @@ import { parseDuration } from '../config/duration.js';
 import { didYouMean } from '../config/references.js';
 import { alertPareto } from '../reports/pareto.js';
 import { servicesOf, teamNames, teamReports, type TeamOwnership } from '../reports/teamReports.js';
+import { sloReportLines } from '../slo/sloReport.js';
 import type { ApiDeps } from './deps.js';
 import { sendInvalid, sendProblem } from './problems.js';
 
@@ -120,6 +121,10 @@ export function reportRoutes(app: FastifyInstance, deps: ApiDeps, teams: ReportT
     if (!window) return reply;
     if (q.team !== undefined && !teamServices(reply, teams, q.team)) return reply;
     const report = await teamReports(deps.store.db, teams, { since: window.since, until: window.until, team: q.team });
-    return { since: iso(window.since), until: iso(window.until), teams: report };
+    // Each team's SLOs over the same window, beside their budget now.
+    const withSlos = await Promise.all(
+      report.map(async (t) => ({ ...t, slos: await sloReportLines(deps.store.db, deps.slos.filter((s) => t.team !== null && teams.serviceOwners.get(s.spec.service) === t.team), window.since, window.until) })),
+    );
+    return { since: iso(window.since), until: iso(window.until), teams: withSlos };
   });
 }

@@ -30,8 +30,16 @@ interface ServiceReport {
   autoRemediationRate: number | null;
   minutesSaved: number;
 }
+interface TeamSlo {
+  name: string;
+  objective: number;
+  achieved: number | null;
+  events: number;
+  met: boolean | null;
+  budgetRemaining: number | null;
+}
 interface Teams {
-  teams: Array<{ team: string | null; services: ServiceReport[] }>;
+  teams: Array<{ team: string | null; services: ServiceReport[]; slos?: TeamSlo[] }>;
 }
 
 const WINDOWS = ['24h', '7d', '30d'];
@@ -205,6 +213,41 @@ export function Reports() {
           </table>
         </div>
       </section>
+      {shownTeams.some((t) => (t.slos ?? []).length > 0) ? (
+        <section className="card" aria-labelledby="h-team-slos">
+          <h2 id="h-team-slos">Objectives over this window</h2>
+          <div className="scroll">
+            <table data-testid="team-slos">
+              <thead>
+                <tr>
+                  <th scope="col">team</th>
+                  <th scope="col">SLO</th>
+                  <th scope="col">objective</th>
+                  <th scope="col">achieved</th>
+                  <th scope="col">events</th>
+                  <th scope="col">budget left (its window)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shownTeams.flatMap((t) =>
+                  (t.slos ?? []).map((o) => (
+                    <tr key={`${t.team}-${o.name}`} className={o.met === false ? 'failing' : undefined}>
+                      <td>{t.team ?? '(no team)'}</td>
+                      <td>
+                        <a href={`#/slos/${encodeURIComponent(o.name)}`}>{o.name}</a>
+                      </td>
+                      <td>{o.objective}%</td>
+                      <td>{o.achieved === null ? '-' : `${(o.achieved * 100).toFixed(3)}%${o.met ? '' : ' (missed)'}`}</td>
+                      <td>{o.events.toLocaleString()}</td>
+                      <td>{o.budgetRemaining === null ? '-' : `${(o.budgetRemaining * 100).toFixed(1)}%`}</td>
+                    </tr>
+                  )),
+                )}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      ) : null}
     </>
   );
 }

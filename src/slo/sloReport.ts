@@ -1,0 +1,51 @@
+import type { DbOrTx } from '../store/store.js';
+import type { SloStatus } from './burnRate.js';
+import type { SloDoc } from './sloKind.js';
+
+export interface SloReportLine {
+  name: string;
+  service: string;
+  objective: number;
+  /** good / total over the report's window; null without events */
+  achieved: number | null;
+  events: number;
+  /** whether the window's events met the objective; null without events */
+  met: boolean | null;
+  /** the SLO's own window, at its last evaluation */
+  budgetRemaining: number | null;
+  tier: string | null;
+}
+
+const HOUR = 3_600_000;
+
+/** The SLOs of a team's services over a report's window (whole hours), beside their budget now. */
+export async function sloReportLines(db: DbOrTx, slos: SloDoc[], since: number, until: number): Promise<SloReportLine[]> {
+  if (slos.length === 0) return [];
+  const names = slos.map((s) => s.name);
+  const sums = await db
+    .selectFrom('sli_hours')
+    .select(['slo', (eb) => eb.fn.sum<number | string>('good').as('good'), (eb) => eb.fn.sum<number | string>('total').as('total')])
+    .where('slo', 'in', names)
+    .where('hour', '>=', Math.floor(since / HOUR) * HOUR)
+    .where('hour', '<', until)
+    .groupBy('slo')
+    .execute();
+  const counted = new Map(sums.map((r) => [r.slo, { good: Number(r.good), total: Number(r.total) }]));
+  const states = await db.selectFrom('slo_state').select(['slo', 'status']).where('slo', 'in', names).execute();
+  const status = new Map(states.map((r) => [r.slo, r.status ? (JSON.parse(r.status) as SloStatus) : null]));
+  return slos.map((s) => {
+    const c = counted.get(s.name);
+    const achieved = c && c.total > 0 ? c.good / c.total : null;
+    const st = status.get(s.name) ?? null;
+    return {
+      name: s.name,
+      service: s.spec.service,
+      objective: s.spec.objective,
+      achieved,
+      events: c?.total ?? 0,
+      met: achieved === null ? null : achieved * 100 >= s.spec.objective,
+      budgetRemaining: st?.budgetRemaining ?? null,
+      tier: st?.tier?.name ?? null,
+    };
+  });
+}
