@@ -174,9 +174,11 @@ describeEachStore('reports: alert Pareto and team figures', (kind) => {
             minutesSaved: 15,
           },
         ],
+        // No SLO in this config: each team says so with an empty list.
+        slos: [],
       },
-      { team: 'web', services: [{ service: 'frontend', alerts: 1, mtta: none, mttr: none, remediations: { succeeded: 0, approvedByHuman: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 }] },
-      { team: null, services: [{ service: null, alerts: 1, mtta: none, mttr: none, remediations: { succeeded: 0, approvedByHuman: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 }] },
+      { team: 'web', services: [{ service: 'frontend', alerts: 1, mtta: none, mttr: none, remediations: { succeeded: 0, approvedByHuman: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 }], slos: [] },
+      { team: null, services: [{ service: null, alerts: 1, mtta: none, mttr: none, remediations: { succeeded: 0, approvedByHuman: 0, failed: 0, escalated: 0, skipped: 0 }, autoRemediationRate: null, minutesSaved: 0 }], slos: [] },
     ]);
     const web = (await server.request('GET', '/api/v1/reports/teams?team=web&since=1d')).body;
     expect(web).toMatchObject({ since: iso(NOW - DAY), teams: [{ team: 'web', services: [{ service: 'frontend', alerts: 1 }] }] });
