@@ -36,6 +36,7 @@ export function labCommand(): Command {
     npx prodeng lab break crash --service cart          kill a cart host, and watch it replaced:
     npx prodeng remediation list                        what automation did, and why
     npx prodeng hosts show cart-1                       a host's history
+    npx prodeng slo list                                what the shop's users saw, as error budgets
   Other faults: ${LAB_SCENARIOS.join(', ')} (lab heal --service S clears them).
 `);
       let last = '';
