@@ -51,19 +51,20 @@ export function prometheusRules(slos: SloDoc[], rulesFile = 'slo-rules.yaml'): P
     const windows = [...new Set(tiers.flatMap((t) => [t.short, t.long]))];
     const budget = Number((1 - slo.spec.objective / 100).toPrecision(12));
     const selector = `{slo="${slo.name}"}`;
+    // One group: Prometheus evaluates a group's rules in order, so each alert reads the ratios just recorded
+    // (in separate groups it may read the previous evaluation's, a minute late).
     return [
       {
-        name: `slo-${slo.name}-sli`,
-        rules: windows.map((w) => ({ record: recordName(w), expr: `(${withWindow(q.errorQuery, w)})\n/\n(${withWindow(q.totalQuery, w)})`, labels })),
-      },
-      {
-        name: `slo-${slo.name}-alerts`,
-        rules: tiers.map((t) => ({
+        name: `slo-${slo.name}`,
+        rules: [
+          ...windows.map((w) => ({ record: recordName(w), expr: `(${withWindow(q.errorQuery, w)})\n/\n(${withWindow(q.totalQuery, w)})`, labels })),
+          ...tiers.map((t) => ({
             alert: 'SLOBurn',
             expr: `${recordName(t.long)}${selector} > (${t.burnRate} * ${budget})\nand\n${recordName(t.short)}${selector} > (${t.burnRate} * ${budget})`,
             labels: { ...labels, tier: t.name, severity: t.urgency },
             annotations: { summary: `SLO ${slo.name} (${slo.spec.objective}% for ${slo.spec.service}) burns its error budget at ${t.burnRate}x or more over ${t.long} and ${t.short}` },
           })),
+        ],
       },
     ];
   });
