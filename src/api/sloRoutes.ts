@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { addSliEvents } from '../slo/sliStore.js';
+import { addSliEvents, lastEvaluations } from '../slo/sliStore.js';
 import { backtestSlo } from '../slo/backtest.js';
 import { dailyHistory, liveStatus, sloSummary, statusView } from '../slo/sloView.js';
-import type { SloStatus } from '../slo/burnRate.js';
 import type { ApiDeps } from './deps.js';
 import { idParam, sendInvalid, sendProblem } from './problems.js';
 import { actorOf } from './actor.js';
@@ -56,8 +55,7 @@ export function sloRoutes(app: FastifyInstance, deps: ApiDeps): void {
     sendProblem(reply, 404, 'unknown_slo', `no SLO named "${name}" is configured${byName.size ? ` (there are: ${[...byName.keys()].slice(0, 10).join(', ')})` : ''}`);
 
   app.get('/api/v1/slos', async () => {
-    const rows = await deps.store.db.selectFrom('slo_state').select(['slo', 'status']).execute();
-    const stored = new Map(rows.map((r) => [r.slo, r.status ? (JSON.parse(r.status) as SloStatus) : null]));
+    const stored = await lastEvaluations(deps.store.db);
     return { slos: deps.slos.map((s) => sloSummary(s, stored.get(s.name) ?? null)) };
   });
 

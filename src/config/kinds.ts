@@ -24,7 +24,7 @@ export const teamSpecSchema = z
   .strict();
 export type TeamSpec = z.output<typeof teamSpecSchema>;
 
-function isTimeZone(zone: string): boolean {
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;

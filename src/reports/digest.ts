@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lastEvaluations } from '../slo/sliStore.js';
 import type { DbOrTx } from '../store/store.js';
 import { alertPareto, type AlertPareto } from './pareto.js';
 import { percentile, servicesOf, type RemediationCounts, type TeamOwnership } from './teamReports.js';
@@ -184,8 +185,7 @@ export async function buildDigest(db: DbOrTx, input: DigestInput): Promise<Diges
 /** Each SLO's budget and alert tier as the evaluator last left them. */
 async function sloBudgets(db: DbOrTx, slos: readonly SloRef[]): Promise<DigestSlo[]> {
   if (slos.length === 0) return [];
-  const rows = await db.selectFrom('slo_state').select(['slo', 'status']).where('slo', 'in', slos.map((s) => s.name)).execute();
-  const status = new Map(rows.map((r) => [r.slo, r.status ? (JSON.parse(r.status) as { budgetRemaining: number; tier: { name: string; urgency: string } | null }) : null]));
+  const status = await lastEvaluations(db, slos.map((s) => s.name));
   return slos.map((s) => {
     const st = status.get(s.name) ?? null;
     return { name: s.name, service: s.service, objective: s.objective, budgetRemaining: st?.budgetRemaining ?? null, tier: st?.tier?.name ?? null, urgency: st?.tier?.urgency ?? null };

@@ -37,6 +37,17 @@ export const burnTiers: readonly BurnTier[] = [
   { name: 'ticket-slow', urgency: 'ticket', burnRate: 1, longMs: 72 * HOUR, shortMs: 6 * HOUR },
 ];
 
+/**
+ * The tiers' windows for an SLO's window, scaled from the 30-day ones, whole
+ * minutes and none shorter than `shortestMs` (prodeng counts minutes; rate()
+ * in Prometheus needs longer).
+ */
+export function scaledTierWindows(window: SloSpec['window'], shortestMs = 60_000): Array<BurnTier & { long: number; short: number }> {
+  const scale = nominalWindowMs(window) / THIRTY_DAYS;
+  const scaled = (ms: number) => Math.max(shortestMs, Math.round((ms * scale) / 60_000) * 60_000);
+  return burnTiers.map((t) => ({ ...t, long: scaled(t.longMs), short: scaled(t.shortMs) }));
+}
+
 export type AlertTierName = BurnTier['name'] | 'exhausted' | 'no-data';
 
 export interface BurnWindow {
@@ -69,6 +80,11 @@ export interface SloStatus {
   tier: { name: AlertTierName; urgency: Urgency } | null;
 }
 
+/** A tier's urgency by its name. */
+export function urgencyOf(tier: BurnTier['name']): Urgency {
+  return burnTiers.find((t) => t.name === tier)!.urgency;
+}
+
 // Sums of whole events compared with a product of decimals (0.6 × 0.001 × N):
 // a hair of tolerance so an exact threshold counts as reached.
 const EPSILON = 1e-9;
@@ -90,12 +106,10 @@ export async function evaluateSlo(spec: SloSpec, series: SliSeries, now: number,
   const bad = inWindow.total - inWindow.good;
   const allowedBad = errorBudget * inWindow.total;
   const budgetRemaining = inWindow.total > 0 ? 1 - bad / allowedBad : 1;
-  const scale = nominalWindowMs(spec.window) / THIRTY_DAYS;
-
   const burn: BurnWindow[] = [];
-  for (const tier of burnTiers) {
-    const longMs = Math.max(60_000, Math.round((tier.longMs * scale) / 60_000) * 60_000);
-    const shortMs = Math.max(60_000, Math.round((tier.shortMs * scale) / 60_000) * 60_000);
+  for (const tier of scaledTierWindows(spec.window)) {
+    const longMs = tier.long;
+    const shortMs = tier.short;
     const long = await series.counts(end - longMs, end);
     const short = await series.counts(end - shortMs, end);
     const longBurnRate = burnRate(long, errorBudget);
@@ -112,7 +126,7 @@ export async function evaluateSlo(spec: SloSpec, series: SliSeries, now: number,
   const noData = recent.total === 0 && end - opts.knownSince >= spec.alerting.noDataAfter;
   const firingTier = burn.find((b) => b.firing);
   const tier = firingTier
-    ? { name: firingTier.tier, urgency: burnTiers.find((t) => t.name === firingTier.tier)!.urgency }
+    ? { name: firingTier.tier, urgency: urgencyOf(firingTier.tier) }
     : exhausted && spec.alerting.ticket
       ? { name: 'exhausted' as const, urgency: 'ticket' as const }
       : noData && spec.alerting.ticket

@@ -1,24 +1,21 @@
 import { stringify } from 'yaml';
 import { formatDuration } from '../config/index.js';
-import { burnTiers } from './burnRate.js';
+import { scaledTierWindows } from './burnRate.js';
 import { withWindow, type SloDoc } from './sloKind.js';
-import { nominalWindowMs } from './sloWindow.js';
-
-const THIRTY_DAYS = 30 * 86_400_000;
 
 // rate() needs two samples in its range: with scrapes up to a minute apart, 5m is the shortest safe one.
 const SHORTEST_PROMETHEUS_WINDOW = 5 * 60_000;
 
-/**
- * The alerting windows of an SLO's enabled tiers, scaled as prodeng's own
- * evaluation scales them, whole minutes, none shorter than 5m.
- */
+/** The windows of an SLO's enabled tiers, as prodeng scales them, none shorter than 5m, in Prometheus' notation. */
 function tierWindows(slo: SloDoc) {
-  const scale = nominalWindowMs(slo.spec.window) / THIRTY_DAYS;
-  const minutes = (ms: number) => Math.max(SHORTEST_PROMETHEUS_WINDOW, Math.round((ms * scale) / 60_000) * 60_000);
-  return burnTiers
+  return scaledTierWindows(slo.spec.window, SHORTEST_PROMETHEUS_WINDOW)
     .filter((t) => (t.urgency === 'page' ? slo.spec.alerting.page : slo.spec.alerting.ticket))
-    .map((t) => ({ ...t, long: formatDuration(minutes(t.longMs)), short: formatDuration(minutes(t.shortMs)) }));
+    .map((t) => ({ ...t, long: formatDuration(t.long), short: formatDuration(t.short) }));
+}
+
+/** The alert's summary, in the rules and in the test that expects it. */
+function tierSummary(slo: SloDoc, t: { burnRate: number; long: string; short: string }): string {
+  return `SLO ${slo.name} (${slo.spec.objective}% for ${slo.spec.service}) burns its error budget at ${t.burnRate}x or more over ${t.long} and ${t.short}`;
 }
 
 const recordName = (window: string) => `slo:sli_error:ratio_rate${window}`;
@@ -62,7 +59,7 @@ export function prometheusRules(slos: SloDoc[], rulesFile = 'slo-rules.yaml'): P
             alert: 'SLOBurn',
             expr: `${recordName(t.long)}${selector} > (${t.burnRate} * ${budget})\nand\n${recordName(t.short)}${selector} > (${t.burnRate} * ${budget})`,
             labels: { ...labels, tier: t.name, severity: t.urgency },
-            annotations: { summary: `SLO ${slo.name} (${slo.spec.objective}% for ${slo.spec.service}) burns its error budget at ${t.burnRate}x or more over ${t.long} and ${t.short}` },
+            annotations: { summary: tierSummary(slo, t) },
           })),
         ],
       },
@@ -81,7 +78,7 @@ function ruleTests(slos: SloDoc[], rulesFile: string): string {
     const series = (value: string) => windows.map((w) => ({ series: `${recordName(w)}{service="${slo.spec.service}",slo="${slo.name}"}`, values: value }));
     const expected = tiers.map((t) => ({
       exp_labels: { alertname: 'SLOBurn', ...labels, tier: t.name, severity: t.urgency },
-      exp_annotations: { summary: `SLO ${slo.name} (${slo.spec.objective}% for ${slo.spec.service}) burns its error budget at ${t.burnRate}x or more over ${t.long} and ${t.short}` },
+      exp_annotations: { summary: tierSummary(slo, t) },
     }));
     return [
       { name: `${slo.name}: a total outage fires every tier`, interval: '1m', input_series: series('1x10'), alert_rule_test: [{ eval_time: '5m', alertname: 'SLOBurn', exp_alerts: expected }] },

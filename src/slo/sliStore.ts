@@ -1,5 +1,5 @@
 import type { Db, DbOrTx } from '../store/store.js';
-import type { SliCounts, SliSeries } from './burnRate.js';
+import type { SliCounts, SliSeries, SloStatus } from './burnRate.js';
 import type { SloDoc } from './sloKind.js';
 import { MINUTE } from './sloWindow.js';
 
@@ -34,7 +34,8 @@ export async function addSliEvents(db: DbOrTx, slo: string, at: number, good: nu
     .execute();
 }
 
-async function sum(db: DbOrTx, table: 'sli_minutes' | 'sli_hours', slo: string, from: number, to: number): Promise<SliCounts> {
+/** Good and total events of an SLO's minutes or hours in [from, to). */
+export async function sum(db: DbOrTx, table: 'sli_minutes' | 'sli_hours', slo: string, from: number, to: number): Promise<SliCounts> {
   if (to <= from) return { good: 0, total: 0 };
   const column = table === 'sli_minutes' ? 'minute' : 'hour';
   const row = await db
@@ -125,4 +126,13 @@ export async function countProbeResults(db: Db, slo: SloDoc, counted: number): P
     await tx.updateTable('slo_state').set({ probe_results_counted: last }).where('slo', '=', slo.name).execute();
   });
   return last;
+}
+
+/** Each SLO's last evaluation as the evaluator stored it (null: not evaluated yet); all SLOs when no names are given. */
+export async function lastEvaluations(db: DbOrTx, names?: readonly string[]): Promise<Map<string, SloStatus | null>> {
+  if (names && names.length === 0) return new Map();
+  let q = db.selectFrom('slo_state').select(['slo', 'status']);
+  if (names) q = q.where('slo', 'in', [...names]);
+  const rows = await q.execute();
+  return new Map(rows.map((r) => [r.slo, r.status ? (JSON.parse(r.status) as SloStatus) : null]));
 }

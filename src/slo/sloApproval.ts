@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../store/store.js';
-import type { SloStatus } from './burnRate.js';
+import { budgetState } from './sloGate.js';
+import { lastEvaluations } from './sliStore.js';
 import type { SloDoc } from './sloKind.js';
 
 /**
@@ -15,15 +16,14 @@ export function sloApprovalCheck(slos: SloDoc[]): SloApprovalCheck | undefined {
   return async (db, runbook) => {
     const relevant = guarding.filter((s) => s.spec.policy.requireApproval!.runbooks.includes(runbook));
     if (relevant.length === 0) return null;
-    const rows = await db.selectFrom('slo_state').select(['slo', 'status']).where('slo', 'in', relevant.map((s) => s.name)).execute();
-    const status = new Map(rows.map((r) => [r.slo, r.status ? (JSON.parse(r.status) as SloStatus) : null]));
+    const status = await lastEvaluations(db, relevant.map((s) => s.name));
     for (const slo of relevant) {
       const st = status.get(slo.name);
       if (!st) continue;
       const { when } = slo.spec.policy.requireApproval!;
-      const atRisk = st.budgetRemaining * 100 < slo.spec.policy.atRiskBelow;
-      if (st.exhausted || (when === 'at-risk' && atRisk)) {
-        return `SLO ${slo.name} has ${(st.budgetRemaining * 100).toFixed(1)}% of its error budget left (${st.exhausted ? 'exhausted' : 'at risk'}); its policy asks a human to approve runbook ${runbook}`;
+      const state = budgetState(slo, st);
+      if (state === 'exhausted' || (when === 'at-risk' && state === 'at-risk')) {
+        return `SLO ${slo.name} has ${(st.budgetRemaining * 100).toFixed(1)}% of its error budget left (${state === 'exhausted' ? 'exhausted' : 'at risk'}); its policy asks a human to approve runbook ${runbook}`;
       }
     }
     return null;

@@ -1,14 +1,6 @@
 import { z } from 'zod';
 import { defineKind, durationSchema, mustExist, type ConfigDoc } from '../config/index.js';
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isTimeZone } from '../config/kinds.js';
 
 const WINDOW_PLACEHOLDER = /\{\{\s*\.?window\s*\}\}/g;
 const hasWindow = (q: string) => new RegExp(WINDOW_PLACEHOLDER.source).test(q);

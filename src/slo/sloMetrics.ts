@@ -1,16 +1,16 @@
 import { Gauge } from 'prom-client';
 import type { EngineMetrics } from '../reports/engineMetrics.js';
 import type { Db } from '../store/store.js';
-import type { SloStatus } from './burnRate.js';
 import type { SloDoc } from './sloKind.js';
+import { lastEvaluations } from './sliStore.js';
 
 /** Budget left and burn rates of every SLO at its last evaluation, read from the store so every replica serves the leader's figures. */
 export function registerSloMetrics(metrics: EngineMetrics, db: Db, slos: SloDoc[]): void {
   if (slos.length === 0) return;
   const known = new Set(slos.map((s) => s.name));
   const load = async () => {
-    const rows = await db.selectFrom('slo_state').select(['slo', 'status']).execute();
-    return rows.filter((r) => known.has(r.slo) && r.status).map((r) => ({ slo: r.slo, status: JSON.parse(r.status!) as SloStatus }));
+    const stored = await lastEvaluations(db, [...known]);
+    return [...stored].flatMap(([slo, status]) => (status ? [{ slo, status }] : []));
   };
   new Gauge({
     name: 'prodeng_slo_budget_remaining_ratio',

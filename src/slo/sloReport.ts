@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../store/store.js';
-import type { SloStatus } from './burnRate.js';
+import { lastEvaluations } from './sliStore.js';
 import type { SloDoc } from './sloKind.js';
 
 export interface SloReportLine {
@@ -31,8 +31,7 @@ export async function sloReportLines(db: DbOrTx, slos: SloDoc[], since: number, 
     .groupBy('slo')
     .execute();
   const counted = new Map(sums.map((r) => [r.slo, { good: Number(r.good), total: Number(r.total) }]));
-  const states = await db.selectFrom('slo_state').select(['slo', 'status']).where('slo', 'in', names).execute();
-  const status = new Map(states.map((r) => [r.slo, r.status ? (JSON.parse(r.status) as SloStatus) : null]));
+  const status = await lastEvaluations(db, names);
   return slos.map((s) => {
     const c = counted.get(s.name);
     const achieved = c && c.total > 0 ? c.good / c.total : null;

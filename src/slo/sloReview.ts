@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Db } from '../store/store.js';
 import type { SloDoc } from './sloKind.js';
 import { evaluationEnd } from './sloWindow.js';
+import { sum } from './sliStore.js';
 
 const HOUR = 3_600_000;
 
@@ -78,15 +79,7 @@ export async function reviewSlo(db: Db, slo: SloDoc, now: number, count = 3): Pr
   const history = await targetHistory(db, slo.name);
   const windows: ReviewedWindow[] = [];
   for (const { start, end } of pastWindows(slo, now, count)) {
-    const row = await db
-      .selectFrom('sli_hours')
-      .select((eb) => [eb.fn.sum<number | string | null>('good').as('good'), eb.fn.sum<number | string | null>('total').as('total')])
-      .where('slo', '=', slo.name)
-      .where('hour', '>=', Math.floor(start / HOUR) * HOUR)
-      .where('hour', '<', Math.floor(end / HOUR) * HOUR)
-      .executeTakeFirst();
-    const good = Number(row?.good ?? 0);
-    const total = Number(row?.total ?? 0);
+    const { good, total } = await sum(db, 'sli_hours', slo.name, Math.floor(start / HOUR) * HOUR, Math.floor(end / HOUR) * HOUR);
     const objective = targetAt(history, end, slo.spec.objective);
     const allowed = (1 - objective / 100) * total;
     const budgetUsed = total > 0 ? (total - good) / allowed : null;
