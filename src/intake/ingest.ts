@@ -226,20 +226,18 @@ function firingAlert(ref: OpenAlert | PendingNew, id: number): FiringAlert {
   return firingAlertFromRow(id, ('update' in ref ? { ...ref.row, ...ref.update } : ref.row) as AlertRowFields);
 }
 
-const alertColumns = [
-  'fingerprint', 'source', 'status', 'labels', 'annotations', 'summary', 'severity', 'service', 'host', 'dedup_key',
-  'generator_url', 'starts_at', 'ends_at', 'ends_at_from_timeout', 'last_seen_at', 'acknowledged_at', 'resolved_at',
-  'occurrences', 'silenced_by', 'created_at', 'updated_at',
-] as const;
-const alertColumnTypes = [
-  'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text',
-  'text', 'bigint', 'bigint', 'integer', 'bigint', 'bigint', 'bigint',
-  'integer', 'text', 'bigint', 'bigint',
-] as const;
+// Each column intake writes, with its PostgreSQL type for the one-statement insert.
+const alertColumnTypes = {
+  fingerprint: 'text', source: 'text', status: 'text', labels: 'text', annotations: 'text', summary: 'text', severity: 'text',
+  service: 'text', host: 'text', dedup_key: 'text', generator_url: 'text', starts_at: 'bigint', ends_at: 'bigint',
+  ends_at_from_timeout: 'integer', last_seen_at: 'bigint', acknowledged_at: 'bigint', resolved_at: 'bigint',
+  occurrences: 'integer', silenced_by: 'text', created_at: 'bigint', updated_at: 'bigint',
+} as const;
+const alertColumns = Object.keys(alertColumnTypes) as Array<keyof typeof alertColumnTypes>;
 
 async function insertNewAlerts(store: Store, tx: Tx, alerts: PendingNew[]): Promise<Map<string, number>> {
   const rows = alerts.map((a) => alertColumns.map((c) => a.row[c] ?? null));
-  const inserted = await bulkInsert(tx, store.dialect, 'alerts', alertColumns, rows, ['id', 'fingerprint'], alertColumnTypes);
+  const inserted = await bulkInsert(tx, store.dialect, 'alerts', alertColumns, rows, ['id', 'fingerprint'], Object.values(alertColumnTypes));
   return new Map(inserted.map((r) => [r.fingerprint as string, Number(r.id)]));
 }
 
