@@ -41,6 +41,7 @@ import { recoverOrphanedRemediations } from './remediation/watchdog.js';
 import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 import { SloEvaluator } from './slo/sloEvaluator.js';
+import { SLO_NOTICE_WORK, sendSloNotice } from './slo/sloNotice.js';
 import { sliMinutePruner } from './slo/sliStore.js';
 import { recordTargets } from './slo/sloReview.js';
 import { sloApprovalCheck } from './slo/sloApproval.js';
@@ -341,8 +342,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   registerProbeMetrics(metrics.registry, scheduler.stats);
   let publicUrl = publicUrlSetting ?? '';
   // Paging looks often: a page is only as fast as the worker that sends it.
+  const directory = pagingDirectoryFrom(config);
   const paging = startPagingWorker(
-    { store, clock, logger, directory: pagingDirectoryFrom(config), liveSchedules, baseUrl: () => publicUrl, owner: randomUUID(), perUserPerMinute: Number(process.env.PRODENG_PAGES_PER_USER_PER_MINUTE ?? 10) },
+    {
+      store,
+      clock,
+      logger,
+      directory,
+      liveSchedules,
+      baseUrl: () => publicUrl,
+      owner: randomUUID(),
+      perUserPerMinute: Number(process.env.PRODENG_PAGES_PER_USER_PER_MINUTE ?? 10),
+      messages: { [SLO_NOTICE_WORK]: (payload, now) => sendSloNotice(store, directory, payload, now) },
+    },
     maintenanceIntervalMs > 0 ? 200 : 0,
   );
   remediation = startRemediationWorker(

@@ -25,6 +25,8 @@ const openBody = z
     service: z.string().min(1).optional(),
     by: typedName,
     details: z.string().optional(),
+    /** low: a ticket for the owning team, nobody paged */
+    urgency: z.enum(['high', 'low'], { error: 'must be high (page) or low (a ticket: the team is told, nobody is paged)' }).optional(),
   })
   .strict();
 
@@ -52,11 +54,11 @@ export function incidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/api/v1/incidents', respond, async (request, reply) => {
     const parsed = openBody.safeParse(request.body ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
-    const { title, service, details } = parsed.data;
+    const { title, service, details, urgency } = parsed.data;
     const by = actorOf(request, parsed.data.by);
     const now = deps.clock.now();
     const id = await deps.store.db.transaction().execute((tx) =>
-      handOverToHuman(tx, { title, service: service ?? null, remediationId: null, alertIds: [], story: [`${new Date(now).toISOString()} opened by ${by}${details ? `: ${details}` : ''}`] }, now),
+      handOverToHuman(tx, { title, service: service ?? null, remediationId: null, alertIds: [], story: [`${new Date(now).toISOString()} opened by ${by}${details ? `: ${details}` : ''}`], urgency }, now),
     );
     return reply.code(201).send(await incidentWithTimeline(deps.store.db, id));
   });

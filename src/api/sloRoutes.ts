@@ -7,6 +7,7 @@ import type { ApiDeps } from './deps.js';
 import { idParam, sendInvalid, sendProblem } from './problems.js';
 import { actorOf } from './actor.js';
 import { answerGate } from '../slo/sloGate.js';
+import { policyEvents } from '../slo/sloNotice.js';
 import { reviewSlo, targetHistory } from '../slo/sloReview.js';
 import { durationSchema } from '../config/index.js';
 import { rfc3339 } from '../intake/limits.js';
@@ -63,7 +64,7 @@ export function sloRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const slo = byName.get(request.params.name);
     if (!slo) return unknown(reply, request.params.name);
     const status = await liveStatus(deps.store.db, slo, deps.clock.now());
-    return { ...statusView(slo, status), history: await dailyHistory(deps.store.db, slo.name, status.window.start, status.window.end) };
+    return { ...statusView(slo, status), history: await dailyHistory(deps.store.db, slo.name, status.window.start, status.window.end), policyEvents: await policyEvents(deps.store.db, slo.name) };
   });
 
   app.get<{ Params: { name: string }; Querystring: Record<string, string | undefined> }>('/api/v1/slos/:name/backtest', async (request, reply) => {

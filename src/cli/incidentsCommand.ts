@@ -8,6 +8,7 @@ interface IncidentSummary {
   id: number;
   title: string;
   status: string;
+  urgency: 'high' | 'low';
   service: string | null;
   team: string | null;
   acknowledgedBy: string | null;
@@ -20,7 +21,7 @@ interface IncidentDetail extends IncidentSummary {
 
 function printIncident(i: IncidentDetail): void {
   console.log(`incident ${i.id}: ${i.title}`);
-  console.log(`  ${i.status}${i.acknowledgedBy ? ` (acknowledged by ${i.acknowledgedBy})` : ''}; service ${i.service ?? '-'}, team ${i.team ?? '-'}`);
+  console.log(`  ${i.status}${i.urgency === 'low' ? ', low urgency (a ticket: nobody is paged)' : ''}${i.acknowledgedBy ? ` (acknowledged by ${i.acknowledgedBy})` : ''}; service ${i.service ?? '-'}, team ${i.team ?? '-'}`);
   for (const t of i.timeline) console.log(`  ${t.at.replace('T', ' ').slice(0, 19)}  ${`${t.source}:${t.kind}`.padEnd(30)} ${t.message}`);
 }
 
@@ -30,7 +31,7 @@ export function incidentsCommand(): Command {
     const { incidents } = await apiClient(flags).get<{ incidents: IncidentSummary[] }>('/api/v1/incidents');
     if (flags.json) return console.log(JSON.stringify({ incidents }, null, 2));
     if (incidents.length === 0) return console.log('no incidents');
-    console.log(formatTable(['ID', 'STATUS', 'SERVICE', 'TEAM', 'OPENED', 'TITLE'], incidents.map((i) => [String(i.id), i.status, i.service ?? '-', i.team ?? '-', i.createdAt.slice(0, 19).replace('T', ' '), i.title])));
+    console.log(formatTable(['ID', 'STATUS', 'SERVICE', 'TEAM', 'OPENED', 'TITLE'], incidents.map((i) => [String(i.id), i.urgency === 'low' ? `${i.status} (ticket)` : i.status, i.service ?? '-', i.team ?? '-', i.createdAt.slice(0, 19).replace('T', ' '), i.title])));
   });
   withServerOptions(cmd.command('show <id>').description('an incident with its whole timeline')).action(async (id: string, flags: ServerFlags) => {
     printIncident(await apiClient(flags).get<IncidentDetail>(`/api/v1/incidents/${encodeURIComponent(id)}`));

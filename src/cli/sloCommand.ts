@@ -27,6 +27,7 @@ interface SloDetail extends SloSummary {
   events: { good: number; bad: number; total: number; allowedBad: number };
   burn: Array<{ tier: string; threshold: number; longWindow: string; shortWindow: string; longBurnRate: number; shortBurnRate: number; badInLongWindow: number; firing: boolean }>;
   history: Array<{ day: string; good: number; total: number }>;
+  policyEvents?: Array<{ at: string; state: string; action: string; detail: string }>;
 }
 
 interface Backtest {
@@ -67,6 +68,10 @@ export function sloCommand(): Command {
     console.log(`window ${s.windowStart} to ${s.windowEnd}: ${s.events.bad} bad of ${s.events.total} events, ${s.events.allowedBad.toFixed(1)} allowed`);
     console.log(`budget left: ${percent(s.budgetRemaining)}; alert: ${s.tier ? `${s.tier} (${s.urgency})` : 'none'}`);
     console.log(formatTable(['TIER', 'BURN ≥', 'LONG', 'BURN', 'SHORT', 'BURN', 'BAD (LONG)', 'FIRING'], s.burn.map((b) => [b.tier, `${b.threshold}×`, b.longWindow, `${b.longBurnRate.toFixed(2)}×`, b.shortWindow, `${b.shortBurnRate.toFixed(2)}×`, String(b.badInLongWindow), b.firing ? 'yes' : 'no'])));
+    if (s.policyEvents?.length) {
+      console.log('error-budget policy:');
+      for (const e of s.policyEvents.slice(0, 10)) console.log(`  ${e.at.replace('T', ' ').slice(0, 19)}  ${e.state.padEnd(9)} ${e.action}: ${e.detail}`);
+    }
   });
   withServerOptions(
     slo

@@ -1,3 +1,5 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { Database } from '../store/schema.js';
 import type { DbOrTx } from '../store/store.js';
 import { enqueueWork } from '../store/workQueue.js';
 import { incidentEvent } from '../paging/incidentEvents.js';
@@ -10,18 +12,24 @@ export interface Handover {
   alertIds: number[];
   /** everything automation knows: what matched, what ran, what it saw */
   story: string[];
+  /** low: a ticket for the owning team, nobody paged (default high) */
+  urgency?: 'high' | 'low';
 }
 
 /**
  * Hands a problem to a human: opens an incident with the whole story and
- * starts paging by the service's (or its team's) escalation policy.
+ * starts paging by the service's (or its team's) escalation policy. A
+ * low-urgency handover is a ticket: the owning team is told once and
+ * nobody is paged, until something urgent joins it.
  */
 export async function handOverToHuman(db: DbOrTx, handover: Handover, now: number): Promise<number> {
+  const urgency = handover.urgency ?? 'high';
   // Many alerts of one service at once are usually one problem: they join
   // the service's open incident instead of paging again.
   const open = handover.service ? await openIncidentOf(db, handover.service, now) : undefined;
   if (open) {
     await attachToIncident(db, open, handover.alertIds, `grouped: ${handover.title}`, handover.story, now);
+    if (urgency === 'high' && open.urgency === 'low') await raiseUrgency(db, open.id, handover.title, now);
     return open.id;
   }
   const row = await db
@@ -43,26 +51,45 @@ export async function handOverToHuman(db: DbOrTx, handover: Handover, now: numbe
       acknowledged_by: null,
       resolved_at: null,
       resolved_by: null,
+      urgency,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   const id = Number(row.id);
-  await incidentEvent(db, id, { kind: 'opened', actor: handover.remediationId ? `remediation ${handover.remediationId}` : 'prodeng', message: `opened: ${handover.title}`, data: { story: handover.story } }, now);
-  // Paging starts from the work queue, committed with the incident.
+  const ticket = urgency === 'low' ? ' (low urgency: a ticket for the owning team, nobody is paged)' : '';
+  await incidentEvent(db, id, { kind: 'opened', actor: handover.remediationId ? `remediation ${handover.remediationId}` : 'prodeng', message: `opened${ticket}: ${handover.title}`, data: { story: handover.story, urgency } }, now);
+  // Paging (or, for a ticket, telling the team) starts from the work queue, committed with the incident.
   await enqueueWork(db, [{ kind: PAGE_WORK, subject: String(id), payload: { step: 0, round: 0 } }], now);
   return id;
+}
+
+/** A ticket that something urgent joined: from now on it pages like any incident, from the first step (unless someone has acknowledged it). */
+export async function raiseUrgency(db: DbOrTx, id: number, why: string, now: number): Promise<void> {
+  const raised = await db.updateTable('incidents').set({ urgency: 'high', updated_at: now }).where('id', '=', id).where('urgency', '=', 'low').where('status', '!=', 'resolved').executeTakeFirst();
+  if (Number(raised.numUpdatedRows) === 0) return;
+  await incidentEvent(db, id, { kind: 'urgency.raised', actor: 'prodeng', message: `urgency raised to high, paging starts: ${why}` }, now);
+  await enqueueWork(db, [{ kind: PAGE_WORK, subject: String(id), payload: { step: 0, round: 0 } }], now);
 }
 
 /** How long after an incident opens further trouble of its service joins it. */
 export const GROUPING_WINDOW_MS = 30 * 60_000;
 
+/**
+ * Which open incidents new trouble of their service joins: those opened in
+ * the grouping window, and a ticket however old (a slow burn's ticket lasts
+ * days; when the burn turns into a page, the page joins it and raises it).
+ */
+export function joinsOpenIncident(now: number) {
+  return (eb: ExpressionBuilder<Database, 'incidents'>) => eb.or([eb('created_at', '>=', now - GROUPING_WINDOW_MS), eb('urgency', '=', 'low')]);
+}
+
 export async function openIncidentOf(db: DbOrTx, service: string, now: number) {
   return db
     .selectFrom('incidents')
-    .select(['id', 'alert_ids'])
+    .select(['id', 'alert_ids', 'urgency'])
     .where('service', '=', service)
     .where('status', 'in', ['open', 'acknowledged'])
-    .where('created_at', '>=', now - GROUPING_WINDOW_MS)
+    .where(joinsOpenIncident(now))
     .orderBy('id', 'desc')
     .executeTakeFirst();
 }
@@ -86,6 +113,7 @@ export async function listIncidents(db: DbOrTx) {
     story: JSON.parse(r.story) as string[],
     team: r.team,
     acknowledgedBy: r.acknowledged_by,
+    urgency: r.urgency,
     createdAt: new Date(r.created_at).toISOString(),
   }));
 }

@@ -3,11 +3,13 @@ import type { FiringHook } from '../intake/ingest.js';
 import type { RunbookSpec } from '../remediation/runbookKind.js';
 import { chooseRunbook } from '../remediation/runbookMatching.js';
 import { automationState } from '../remediation/automationSwitch.js';
-import { attachToIncident, GROUPING_WINDOW_MS, handOverToHuman, openIncidentOf } from './handover.js';
+import { attachToIncident, handOverToHuman, joinsOpenIncident, openIncidentOf } from './handover.js';
 
 /**
  * In the intake transaction: an alert labelled `severity: page` that no
- * runbook handles opens an incident (a human is needed at once); any other
+ * runbook handles opens an incident (a human is needed at once), one
+ * labelled `severity: ticket` a low-urgency incident (its team is told,
+ * nobody is paged, until a page joins it); any other
  * firing alert of a service with an open incident joins it, so the
  * incident's timeline has everything that went wrong with the service.
  */
@@ -22,17 +24,20 @@ export function incidentIntakeHook(runbooks: ConfigDoc<RunbookSpec>[]): FiringHo
         .select(['id', 'alert_ids', 'service'])
         .where('service', 'in', services)
         .where('status', 'in', ['open', 'acknowledged'])
-        .where('created_at', '>=', now - GROUPING_WINDOW_MS)
+        .where(joinsOpenIncident(now))
         .orderBy('id')
         .execute();
       for (const r of rows) open.set(r.service!, r);
     }
     // While automation is paused a runbook handles nothing: a page-severity alert needs a human now.
-    const paused = alerts.some((a) => a.labels.severity === 'page') && (await automationState(tx)).paused;
+    const needsHuman = (a: (typeof alerts)[number]) => a.labels.severity === 'page' || a.labels.severity === 'ticket';
+    const paused = alerts.some(needsHuman) && (await automationState(tx)).paused;
     for (const alert of alerts) {
       const handled = !paused && runbooks.length > 0 && chooseRunbook(runbooks, alert).chosen !== null;
-      if (alert.labels.severity === 'page' && !handled) {
-        const id = await handOverToHuman(tx, { title: alert.summary, service: alert.service, remediationId: null, alertIds: [alert.id], story: [`${new Date(now).toISOString()} alert ${alert.id} fired with severity page and ${paused ? 'automation is paused' : 'no runbook handles it'}: ${alert.summary}`] }, now);
+      if (needsHuman(alert) && !handled) {
+        const severity = alert.labels.severity!;
+        const story = [`${new Date(now).toISOString()} alert ${alert.id} fired with severity ${severity} and ${paused ? 'automation is paused' : 'no runbook handles it'}: ${alert.summary}`];
+        const id = await handOverToHuman(tx, { title: alert.summary, service: alert.service, remediationId: null, alertIds: [alert.id], story, urgency: severity === 'page' ? 'high' : 'low' }, now);
         if (alert.service && !open.has(alert.service)) open.set(alert.service, (await openIncidentOf(tx, alert.service, now)) ?? { id, alert_ids: JSON.stringify([alert.id]) });
         continue;
       }

@@ -1,7 +1,10 @@
 import nodemailer from 'nodemailer';
 
 export interface PageMessage {
-  incidentId: number;
+  /** page: on call for it; shadow: a copy; ticket: a low-urgency incident for the team; notice: news for the team (an SLO's budget), no incident */
+  purpose: 'page' | 'shadow' | 'ticket' | 'notice';
+  /** null for a notice */
+  incidentId: number | null;
   title: string;
   service: string | null;
   /** the lines a human needs: what happened, what automation did */
@@ -27,7 +30,7 @@ export async function sendEmail(address: string, m: PageMessage): Promise<Delive
   if (!url) return { ok: false, detail: 'email is not configured: set PRODENG_SMTP_URL (e.g. smtp://mail.internal:25)' };
   const transport = nodemailer.createTransport(url);
   const lines = [
-    m.shadowing ? `You are shadowing ${m.shadowing}: this is a copy. Add notes with: prodeng incidents note ${m.incidentId} --text "…"` : `You are on call for this incident.`,
+    opening(m),
     '',
     ...m.story,
     '',
@@ -37,7 +40,7 @@ export async function sendEmail(address: string, m: PageMessage): Promise<Delive
     const info = await transport.sendMail({
       from: process.env.PRODENG_SMTP_FROM ?? 'prodeng@localhost',
       to: address,
-      subject: `${m.shadowing ? '[shadow] ' : ''}[prodeng] Incident #${m.incidentId}: ${m.title}`,
+      subject: `${m.purpose === 'shadow' ? '[shadow] ' : m.purpose === 'ticket' ? '[ticket] ' : ''}[prodeng] ${heading(m)}`,
       text: lines.join('\n'),
     });
     return { ok: true, detail: `emailed ${address} (${String(info.response ?? 'accepted').slice(0, 80)})` };
@@ -47,6 +50,19 @@ export async function sendEmail(address: string, m: PageMessage): Promise<Delive
     transport.close();
   }
 }
+
+function opening(m: PageMessage): string {
+  if (m.purpose === 'shadow') return `You are shadowing ${m.shadowing}: this is a copy. Add notes with: prodeng incidents note ${m.incidentId} --text "…"`;
+  if (m.purpose === 'ticket') return `A low-urgency incident (a ticket) for your team: nobody is paged. Take it on in working hours: prodeng incidents show ${m.incidentId}`;
+  if (m.purpose === 'notice') return 'For your team\'s attention; nobody is paged.';
+  return 'You are on call for this incident.';
+}
+
+function heading(m: PageMessage): string {
+  return m.incidentId === null ? m.title : `Incident #${m.incidentId}: ${m.title}`;
+}
+
+const webhookEvents: Record<PageMessage['purpose'], string> = { page: 'incident.page', shadow: 'incident.shadow-copy', ticket: 'incident.ticket', notice: 'team.notice' };
 
 async function post(url: string, body: unknown, what: string): Promise<DeliveryResult> {
   try {
@@ -60,11 +76,12 @@ async function post(url: string, body: unknown, what: string): Promise<DeliveryR
 
 /** A generic webhook: the page as JSON. */
 export function sendWebhook(url: string, m: PageMessage): Promise<DeliveryResult> {
-  return post(url, { event: m.shadowing ? 'incident.shadow-copy' : 'incident.page', incident: m.incidentId, title: m.title, service: m.service, story: m.story, ackUrl: m.ackUrl, shadowing: m.shadowing, to: m.to }, `webhook for ${m.to}`);
+  return post(url, { event: webhookEvents[m.purpose], incident: m.incidentId, title: m.title, service: m.service, story: m.story, ackUrl: m.ackUrl, shadowing: m.shadowing, to: m.to }, `webhook for ${m.to}`);
 }
 
 /** A Slack-style incoming webhook: one text message. */
 export function sendSlack(url: string, m: PageMessage): Promise<DeliveryResult> {
-  const text = [`${m.shadowing ? `(shadow copy for ${m.to}) ` : ''}*Incident #${m.incidentId}*: ${m.title}`, ...m.story.slice(-5), m.ackUrl ? `<${m.ackUrl}|Acknowledge>` : ''].filter(Boolean).join('\n');
+  const prefix = m.purpose === 'shadow' ? `(shadow copy for ${m.to}) ` : m.purpose === 'ticket' ? '(ticket, nobody paged) ' : '';
+  const text = [`${prefix}${m.incidentId === null ? `*${m.title}*` : `*Incident #${m.incidentId}*: ${m.title}`}`, ...m.story.slice(-5), m.ackUrl ? `<${m.ackUrl}|Acknowledge>` : ''].filter(Boolean).join('\n');
   return post(url, { text }, `slack message for ${m.to}`);
 }

@@ -26,6 +26,7 @@ export async function incidentWithTimeline(db: DbOrTx, id: number) {
     id: incident.id,
     title: incident.title,
     status: incident.status,
+    urgency: incident.urgency,
     service: incident.service,
     team: incident.team,
     escalationPolicy: incident.escalation_policy,

@@ -25,6 +25,8 @@ export interface PagingOptions {
   /** pages one person may get per minute before further ones are held back */
   perUserPerMinute?: number;
   maxAttempts?: number;
+  /** other messages the paging worker sends, by work kind (an SLO's notice to its team) */
+  messages?: Record<string, (payload: unknown, now: number) => Promise<void>>;
 }
 
 const SYSTEM = 'prodeng';
@@ -40,6 +42,7 @@ async function pageStep(opts: PagingOptions, incidentId: number, payload: { step
   const now = clock.now();
   const incident = await db.selectFrom('incidents').selectAll().where('id', '=', incidentId).executeTakeFirst();
   if (!incident || incident.status !== 'open') return;
+  if (incident.urgency === 'low') return tellTeamOfTicket(opts, incidentId, incident.service);
   let policyName = incident.escalation_policy;
   let team = incident.team;
   if (payload.step === 0 && payload.round === 0 && !policyName) {
@@ -94,12 +97,61 @@ async function pageStep(opts: PagingOptions, incidentId: number, payload: { step
   });
 }
 
+/**
+ * A ticket (a low-urgency incident) is not paged: each member of the owning
+ * team is told once, by their usual channels, and nothing escalates.
+ */
+async function tellTeamOfTicket(opts: PagingOptions, incidentId: number, service: string | null): Promise<void> {
+  const { store, clock, directory } = opts;
+  const now = clock.now();
+  const route = routeFor(directory, service);
+  const members = teamMembers(directory, route.team);
+  await store.db.transaction().execute(async (tx) => {
+    await tx.updateTable('incidents').set({ team: route.team, updated_at: now }).where('id', '=', incidentId).execute();
+    if (members.length === 0) {
+      await incidentEvent(tx, incidentId, { kind: 'nobody-notified', actor: SYSTEM, message: `ticket: nobody was told: ${route.team ? `team ${route.team} has no members` : route.why}` }, now);
+      return;
+    }
+    for (const user of members) {
+      for (const channel of channelsOf(directory, user)) {
+        const row = await tx
+          .insertInto('notifications')
+          .values({ incident_id: incidentId, user_name: user, channel, shadow: 0, shadowing: null, status: 'pending', attempts: 0, last_error: null, created_at: now, sent_at: null })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await enqueueWork(tx, [{ kind: NOTIFY_WORK, subject: String(row.id) }], now);
+      }
+    }
+    await incidentEvent(tx, incidentId, { kind: 'team-notified', actor: SYSTEM, message: `ticket for team ${route.team}: telling ${members.join(', ')}; nobody is paged`, data: { team: route.team, members } }, now);
+  });
+}
+
+/** A team's members by name, once each. */
+export function teamMembers(directory: PagingDirectory, team: string | null): string[] {
+  if (!team) return [];
+  return [...new Set((directory.teams.get(team)?.members ?? []).map((m) => m.user))];
+}
+
 /** The channels to reach a user by: their contacts, else their email. */
-function channelsOf(directory: PagingDirectory, user: string): string[] {
+export function channelsOf(directory: PagingDirectory, user: string): string[] {
   const spec = directory.users.get(user);
   const contacts = spec?.contacts?.map((c) => c.type) ?? [];
   if (contacts.length > 0) return [...new Set(contacts)];
   return spec?.email ? ['email'] : [];
+}
+
+/** One message to one user by one of their channels. */
+export async function sendBy(directory: PagingDirectory, userName: string, channel: string, message: PageMessage): Promise<DeliveryResult> {
+  const user = directory.users.get(userName);
+  if (channel === 'email') {
+    const contact = user?.contacts?.find((c): c is { type: 'email'; address?: string } => c.type === 'email');
+    const address = contact?.address ?? user?.email;
+    return address ? sendEmail(address, message) : { ok: false, detail: `${userName} has no email address` };
+  }
+  const contact = user?.contacts?.find((c) => c.type === channel) as { urlEnv?: string } | undefined;
+  const url = contact?.urlEnv ? process.env[contact.urlEnv] : undefined;
+  if (!url) return { ok: false, detail: `${userName}'s ${channel} URL is not set (environment variable ${contact?.urlEnv ?? '?'})` };
+  return channel === 'slack' ? sendSlack(url, message) : sendWebhook(url, message);
 }
 
 async function deliver(opts: PagingOptions, notificationId: number): Promise<void> {
@@ -129,6 +181,7 @@ async function deliver(opts: PagingOptions, notificationId: number): Promise<voi
   const shadowing = n.shadow ? (n.shadowing ?? 'the primary') : null;
   const story = (JSON.parse(incident.story) as string[]).slice(-20);
   const message: PageMessage = {
+    purpose: shadowing ? 'shadow' : incident.urgency === 'low' ? 'ticket' : 'page',
     incidentId: incident.id,
     title: incident.title,
     service: incident.service,
@@ -137,22 +190,11 @@ async function deliver(opts: PagingOptions, notificationId: number): Promise<voi
     shadowing,
     to: n.user_name,
   };
-  const user = directory.users.get(n.user_name);
-  let result: DeliveryResult;
-  if (n.channel === 'email') {
-    const contact = user?.contacts?.find((c): c is { type: 'email'; address?: string } => c.type === 'email');
-    const address = contact?.address ?? user?.email;
-    result = address ? await sendEmail(address, message) : { ok: false, detail: `${n.user_name} has no email address` };
-  } else {
-    const contact = user?.contacts?.find((c) => c.type === n.channel) as { urlEnv?: string } | undefined;
-    const url = contact?.urlEnv ? process.env[contact.urlEnv] : undefined;
-    if (!url) result = { ok: false, detail: `${n.user_name}'s ${n.channel} URL is not set (environment variable ${contact?.urlEnv ?? '?'})` };
-    else result = n.channel === 'slack' ? await sendSlack(url, message) : await sendWebhook(url, message);
-  }
+  const result = await sendBy(directory, n.user_name, n.channel, message);
   const attempts = n.attempts + 1;
   if (result.ok) {
     await db.updateTable('notifications').set({ status: 'sent', attempts, sent_at: clock.now(), last_error: null }).where('id', '=', n.id).execute();
-    await incidentEvent(db, n.incident_id, { kind: 'notified', actor: SYSTEM, message: `${shadowing ? `copy to shadow ${n.user_name}` : `paged ${n.user_name}`} by ${n.channel}: ${result.detail}`, data: { notification: n.id, user: n.user_name, channel: n.channel, shadow: !!shadowing } }, clock.now());
+    await incidentEvent(db, n.incident_id, { kind: 'notified', actor: SYSTEM, message: `${shadowing ? `copy to shadow ${n.user_name}` : message.purpose === 'ticket' ? `told ${n.user_name} of the ticket` : `paged ${n.user_name}`} by ${n.channel}: ${result.detail}`, data: { notification: n.id, user: n.user_name, channel: n.channel, shadow: !!shadowing } }, clock.now());
     return;
   }
   const maxAttempts = opts.maxAttempts ?? 4;
@@ -176,7 +218,7 @@ async function escalationEnded(opts: PagingOptions, incidentId: number): Promise
 /** One pass over due paging work: escalation steps and notifications. */
 export async function runPagingWork(opts: PagingOptions): Promise<number> {
   let handled = 0;
-  for (const kind of [PAGE_WORK, NOTIFY_WORK]) {
+  for (const kind of [PAGE_WORK, NOTIFY_WORK, ...Object.keys(opts.messages ?? {})]) {
     const items = await claimWork(opts.store, { kind, owner: opts.owner, leaseMs: 60_000, limit: 50, now: opts.clock.now() });
     await Promise.all(
       items.map(async (item) => {
@@ -186,7 +228,8 @@ export async function runPagingWork(opts: PagingOptions): Promise<number> {
             const payload = JSON.parse(item.payload) as { step: number; round: number };
             if (payload.step < 0) await escalationEnded(opts, Number(item.subject));
             else await pageStep(opts, Number(item.subject), payload);
-          } else await deliver(opts, Number(item.subject));
+          } else if (kind === NOTIFY_WORK) await deliver(opts, Number(item.subject));
+          else await opts.messages![kind]!(JSON.parse(item.payload), opts.clock.now());
           await finishWork(opts.store.db, { id: item.id, owner: opts.owner, now: opts.clock.now() });
         } catch (err) {
           opts.logger.error({ err, work: item.kind, subject: item.subject }, 'paging work failed');

@@ -10,6 +10,8 @@ import { evaluationEnd, MINUTE } from './sloWindow.js';
 import { pullPrometheusMinutes, type PrometheusIndicator } from './prometheusIndicator.js';
 import { countHeartbeatMinute } from './heartbeatIndicator.js';
 import type { Logger } from 'pino';
+import { budgetState, type BudgetState } from './sloGate.js';
+import { noticeBudgetChange } from './sloNotice.js';
 
 const tierText: Record<string, string> = {
   'page-fast': 'is burning its error budget fast',
@@ -111,7 +113,11 @@ export class SloEvaluator {
         if (row.silenced_by === null) await db.transaction().execute((tx) => this.onFiring!(tx, [firingAlertFromRow(row.id, row)], now));
       }
     }
-    await db.updateTable('slo_state').set({ tier: after, status: JSON.stringify(status), evaluated_at: now }).where('slo', '=', slo.name).execute();
+    const budget = budgetState(slo, status);
+    await db.transaction().execute(async (tx) => {
+      await noticeBudgetChange(tx, slo, state.budget_state as BudgetState | null, budget, status, now);
+      await tx.updateTable('slo_state').set({ tier: after, status: JSON.stringify(status), evaluated_at: now, budget_state: budget }).where('slo', '=', slo.name).execute();
+    });
     return status;
   }
 }

@@ -86,6 +86,8 @@ export const sloSpecSchema = z
         atRiskBelow: z.number().gt(0).lt(100).default(25),
         /** what GET /api/v1/slos/NAME/gate denies: deploys and changes once the budget is exhausted, already when at risk, or never */
         gate: z.enum(['exhausted', 'at-risk', 'never'], { error: 'must be exhausted, at-risk or never' }).default('exhausted'),
+        /** when the budget goes at risk or runs out, the owning team's members are told (by their usual channels; nobody is paged) */
+        notify: z.array(z.enum(['at-risk', 'exhausted'], { error: 'must be at-risk or exhausted' })).default(['at-risk', 'exhausted']),
         /** these runbooks ask a human before acting while the budget is spent (or at risk): automation must not spend what is left */
         requireApproval: z
           .object({
@@ -96,7 +98,7 @@ export const sloSpecSchema = z
           .optional(),
       })
       .strict()
-      .default({ atRiskBelow: 25, gate: 'exhausted' }),
+      .default({ atRiskBelow: 25, gate: 'exhausted', notify: ['at-risk', 'exhausted'] }),
   })
   .strict();
 

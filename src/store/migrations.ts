@@ -378,6 +378,23 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('slo_gate_overrides_slo').on('slo_gate_overrides').columns(['slo', 'expires_at']).execute();
       },
     },
+    // Urgency: a low-urgency incident is a ticket (its team is told once, nobody
+    // is paged) until something pages for it. And what an SLO's error-budget
+    // policy did when its budget went at risk or ran out.
+    '0009_urgency': {
+      async up(db: Kysely<any>) {
+        await db.schema.alterTable('incidents').addColumn('urgency', 'text', (c) => c.notNull().defaultTo('high')).execute();
+        await db.schema.alterTable('slo_state').addColumn('budget_state', 'text').execute();
+        await idColumn(db, 'slo_policy_events')
+          .addColumn('slo', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('slo_policy_events_slo').on('slo_policy_events').columns(['slo', 'at']).execute();
+      },
+    },
   };
 }
 

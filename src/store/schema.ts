@@ -160,6 +160,8 @@ export interface IncidentsTable {
   acknowledged_by: string | null;
   resolved_at: Millis | null;
   resolved_by: string | null;
+  /** low: a ticket, its team told once and nobody paged; high: paged by the escalation policy */
+  urgency: ColumnType<'high' | 'low', 'high' | 'low' | undefined, 'high' | 'low'>;
 }
 
 export interface IncidentEventsTable {
@@ -293,6 +295,7 @@ export interface Database {
   sli_hours: SliHoursTable;
   slo_state: SloStateTable;
   slo_gate_overrides: SloGateOverridesTable;
+  slo_policy_events: SloPolicyEventsTable;
   slo_targets: SloTargetsTable;
 }
 
@@ -330,6 +333,17 @@ export interface SliHoursTable {
   total: number;
 }
 
+/** What an SLO's error-budget policy did: told the team, or could not. */
+export interface SloPolicyEventsTable {
+  id: Generated<number>;
+  slo: string;
+  at: Millis;
+  /** the budget state it acted on: at-risk or exhausted */
+  state: string;
+  /** notify */
+  action: string;
+  detail: string;
+}
 export interface SloStateTable {
   slo: string;
   /** when prodeng first knew the SLO: no-data is judged from then */
@@ -343,6 +357,8 @@ export interface SloStateTable {
   /** the last evaluation, as JSON (SloStatus) */
   status: string | null;
   evaluated_at: Millis | null;
+  /** ok, at-risk or exhausted, as last acted on by the policy */
+  budget_state: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Values prodeng makes once and keeps (the link-signing secret). */

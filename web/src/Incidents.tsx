@@ -9,6 +9,7 @@ interface IncidentSummary {
   id: number;
   title: string;
   status: string;
+  urgency?: 'high' | 'low';
   service: string | null;
   team: string | null;
   acknowledgedBy: string | null;
@@ -133,6 +134,7 @@ export function IncidentList() {
                 </td>
                 <td>
                   {i.status}
+                  {i.urgency === 'low' ? ' · ticket' : ''}
                   {i.acknowledgedBy ? ` (${i.acknowledgedBy})` : ''}
                 </td>
                 <td>{i.service ?? '-'}</td>
@@ -187,6 +189,7 @@ export function IncidentPage({ id }: { id: string }) {
         </h2>
         <p data-testid="incident-status">
           {data.status}
+          {data.urgency === 'low' ? ' · low urgency (a ticket: the team is told, nobody is paged)' : ''}
           {data.acknowledgedBy ? ` (acknowledged by ${data.acknowledgedBy})` : ''} · service {data.service ?? '-'} · team {data.team ?? '-'}
         </p>
         <div className="actions">
