@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { freePort, hasBinary, prometheusBinary, startPeer, waitFor, type Peer } 
 import { sloSpecSchema, type SloDoc } from '../src/slo/sloKind.js';
 import { SloEvaluator } from '../src/slo/sloEvaluator.js';
 import type { Store } from '../src/store/store.js';
+import '../src/kinds.js';
+import { formatConfigError, loadConfigDir } from '../src/config/index.js';
 
 // An SLO whose indicator is a PromQL query, counted by prodeng from a real
 // Prometheus scraping a real exporter: every request of checkout fails.
@@ -63,28 +65,89 @@ describe('SLOs counted from a real Prometheus', () => {
       }),
       source: { file: 'slo.yaml', line: 1 },
     } as unknown as SloDoc;
+    // The same Prometheus through OpenSLO documents: a DataSource with its URL, and SLIs written as OpenSLO
+    // writes them (counters without a range, a raw ratio, a threshold), translated into PromQL prodeng asks.
+    const openSlo = await openSloSlos(dir, url);
+    const slos = [slo, ...openSlo];
     // Known from a minute ago, so the first pass counts the minute that ends at the next boundary.
     const knownAt = Date.now();
     for (const kind of storeKinds()) {
       const db = await createTestDatabase(kind);
       const store = await openStore(db.options);
       stores.push({ kind, db, store });
-      await store.db.insertInto('slo_state').values({ slo: slo.name, known_since: knownAt - 60_000, tier: null, status: null, evaluated_at: null }).execute();
+      for (const { name } of slos) await store.db.insertInto('slo_state').values({ slo: name, known_since: knownAt - 60_000, tier: null, status: null, evaluated_at: null }).execute();
     }
     // At least 35 s of scrapes inside the minute counted, so its rate covers most of it.
     const boundary = Math.ceil((knownAt + 35_000) / 60_000) * 60_000;
     await new Promise((r) => setTimeout(r, boundary + 2500 - Date.now()));
     for (const { kind, store } of stores) {
-      const [status] = await new SloEvaluator(store, [slo]).tick(Date.now());
+      const [status, ...others] = await new SloEvaluator(store, slos).tick(Date.now());
       expect(status!.at, kind).toBe(boundary);
-      const minute = await store.db.selectFrom('sli_minutes').selectAll().where('minute', '=', boundary - 60_000).executeTakeFirstOrThrow();
+      for (const [i, other] of others.entries()) {
+        const name = openSlo[i]!.name;
+        const counted = await store.db.selectFrom('sli_minutes').selectAll().where('slo', '=', name).where('minute', '=', boundary - 60_000).executeTakeFirst();
+        // Every request failed: each translated query counts the minute, all of it bad.
+        expect(counted, `${kind} ${name}`).toBeDefined();
+        expect(Number(counted!.total), `${kind} ${name}`).toBeGreaterThan(0);
+        expect(Number(counted!.good), `${kind} ${name}`).toBeLessThan(Number(counted!.total) * 0.01);
+        expect(other.tier?.urgency, `${kind} ${name}`).toBe('page');
+      }
+      const minute = await store.db.selectFrom('sli_minutes').selectAll().where('slo', '=', slo.name).where('minute', '=', boundary - 60_000).executeTakeFirstOrThrow();
       // rate() over the minute, times 60: about 1,200 requests, none good.
       expect(Number(minute.good), kind).toBe(0);
       expect(Number(minute.total), kind).toBeGreaterThan(600);
       expect(Number(minute.total), kind).toBeLessThan(1500);
       expect(status!.tier, kind).toEqual({ name: 'page-fast', urgency: 'page' });
-      const alert = await store.db.selectFrom('alerts').selectAll().executeTakeFirstOrThrow();
+      const alert = await store.db.selectFrom('alerts').selectAll().where('labels', 'like', '%"checkout-availability"%').executeTakeFirstOrThrow();
       expect(JSON.parse(alert.labels), kind).toMatchObject({ alertname: 'SLOBurn', slo: 'checkout-availability', tier: 'page-fast', severity: 'page' });
     }
   }, 120_000);
 });
+
+/** OpenSLO v1 documents for the same Prometheus, loaded as prodeng loads a config directory. */
+async function openSloSlos(dir: string, url: string): Promise<SloDoc[]> {
+  const config = join(dir, 'config');
+  mkdirSync(config);
+  const slo = (name: string, indicator: string, objective = 'target: 0.999') => `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: ${name} }
+spec:
+  service: checkout
+  budgetingMethod: Occurrences
+  timeWindow: [{ duration: 4w, isRolling: true }]
+  indicator:
+    metadata: { name: ${name}-sli }
+    spec:
+${indicator}
+  objectives: [{ ${objective} }]
+`;
+  writeFileSync(
+    join(config, 'slos.yaml'),
+    [
+      'apiVersion: prodeng/v1\nkind: Team\nmetadata: { name: shop }\nspec: {}\n',
+      'apiVersion: prodeng/v1\nkind: Service\nmetadata: { name: checkout }\nspec: { owner: shop }\n',
+      `apiVersion: openslo/v1\nkind: DataSource\nmetadata: { name: prometheus }\nspec:\n  type: Prometheus\n  connectionDetails: [{ url: "${url}" }]\n`,
+      slo(
+        'openslo-ratio',
+        `      ratioMetric:
+        counter: true
+        good: { metricSource: { metricSourceRef: prometheus, spec: { query: 'sum(http_requests_total{job="checkout",code="200"})' } } }
+        total: { metricSource: { metricSourceRef: prometheus, spec: { query: 'sum(http_requests_total{job="checkout"})' } } }`,
+      ),
+      slo(
+        'openslo-raw',
+        `      ratioMetric:
+        rawType: success
+        raw: { metricSource: { metricSourceRef: prometheus, spec: { query: 'sum(rate(http_requests_total{job="checkout",code="200"}[30s])) / sum(rate(http_requests_total{job="checkout"}[30s]))' } } }`,
+      ),
+      slo(
+        'openslo-threshold',
+        `      thresholdMetric: { metricSource: { metricSourceRef: prometheus, spec: { query: 'sum(rate(http_requests_total{job="checkout",code="500"}[30s]))' } } }`,
+        'op: lt, value: 1, target: 0.999',
+      ),
+    ].join('---\n'),
+  );
+  const loaded = await loadConfigDir(config);
+  expect(loaded.errors.map(formatConfigError)).toEqual([]);
+  return ['openslo-ratio', 'openslo-raw', 'openslo-threshold'].map((name) => loaded.config.byKind('SLO').get(name) as SloDoc);
+}

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { formatConfigError } from '../config/index.js';
 import { loadConfiguration } from '../loadConfiguration.js';
+import { openSloKinds } from '../config/openslo/openSloSchemas.js';
+import { openSloKind } from '../config/openslo/translateOpenSlo.js';
 
 export function checkConfigCommand(): Command {
   return new Command('check-config')
@@ -26,6 +28,7 @@ export function checkConfigCommand(): Command {
         ['host pool', c.byKind('HostPool').size],
         ['probe', c.byKind('Probe').size],
         ['SLO', c.byKind('SLO').size],
+        ['OpenSLO object', openSloKinds.reduce((n, kind) => n + c.byKind(openSloKind(kind)).size, 0)],
         ['plugin', result.plugins.byName.size],
       ]
         .filter(([, n]) => (n as number) > 0)

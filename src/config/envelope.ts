@@ -18,7 +18,7 @@ export const envelopeSchema = z
   .object(
     {
       apiVersion: z.literal(API_VERSION, {
-        error: (issue) => (issue.input === undefined ? `is required: ${API_VERSION}` : `must be ${API_VERSION}, not ${JSON.stringify(issue.input)}`),
+        error: (issue) => (issue.input === undefined ? `is required: ${API_VERSION}` : `must be ${API_VERSION} (or openslo/v1 for an OpenSLO document), not ${JSON.stringify(issue.input)}`),
       }),
       kind: z.string(),
       metadata: metadataSchema,

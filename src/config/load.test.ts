@@ -182,7 +182,8 @@ spec:
     const dir = dirWith({ 'a.yaml': '- a list\n---\njust text\n---\nkind: *nowhere\n' });
     const lines = errorLines(await loadConfigDir(dir), dir);
     expect(lines.slice(0, 2)).toEqual([
-      'a.yaml:1:1: a document must be a mapping with apiVersion, kind, metadata and spec',
+      // A list document is a list of objects (as OpenSLO files often are): its item must be one.
+      'a.yaml:1:3: [0]: a document must be a mapping with apiVersion, kind, metadata and spec',
       'a.yaml:3:1: a document must be a mapping with apiVersion, kind, metadata and spec',
     ]);
     expect(lines.slice(2).join('\n')).toMatch(/^a\.yaml:5:\d+: .*nowhere/);

@@ -10,6 +10,8 @@ import { configErrorMap, knownFieldsAt } from './issueMessages.js';
 import { kindDefinition, knownKinds } from './kindRegistry.js';
 import { LoadedConfig } from './loadedConfig.js';
 import { didYouMean, likelyMeant } from './references.js';
+import { OPENSLO_API_VERSION, openSloEnvelopeSchema, openSloKinds, openSloSpecSchemas, withoutEmptyValues, type OpenSloKind } from './openslo/openSloSchemas.js';
+import { openSloKind, openSloReferences, translateOpenSlo, type ObjectPlace, type OpenSloObject } from './openslo/translateOpenSlo.js';
 // The built-in kinds register themselves on import.
 import './kinds.js';
 
@@ -37,7 +39,8 @@ export async function loadConfigDir(dir: string): Promise<ConfigLoadResult> {
     return { ok: false, errors: [{ file: dir, line: 1, column: 1, path: '', message }], warnings, config };
   }
 
-  const checked: Array<{ doc: ConfigDoc; place: DocumentPlace }> = [];
+  const checked: Array<{ doc: ConfigDoc; place: ObjectPlace }> = [];
+  const openSlo: OpenSloObject[] = [];
   for (const name of names) {
     const file = join(dir, name);
     let text: string;
@@ -50,9 +53,36 @@ export async function loadConfigDir(dir: string): Promise<ConfigLoadResult> {
     const lines = new LineCounter();
     for (const yamlDoc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })) {
       const place = new DocumentPlace(file, yamlDoc, lines);
-      const doc = checkDocument(yamlDoc, place, config, errors, warnings);
-      if (doc) checked.push({ doc, place });
+      const value = readDocument(yamlDoc, place, errors, warnings);
+      // A document may also be a list of objects, as OpenSLO files often are.
+      const objects: Array<[unknown, DocPath]> = Array.isArray(value) ? value.map((v, i) => [v, [i]]) : value === undefined ? [] : [[value, []]];
+      for (const [object, prefix] of objects) {
+        const at = prefixedPlace(place, prefix);
+        if (isOpenSlo(object)) {
+          const doc = checkOpenSloObject(withoutEmptyValues(object) as Record<string, unknown>, prefix, place, config, errors);
+          if (doc) openSlo.push({ doc, place: at });
+          continue;
+        }
+        const doc = checkObject(object, prefix, place, config, errors);
+        if (doc) checked.push({ doc, place: at });
+      }
     }
+  }
+
+  // OpenSLO objects name each other across files: checked, then translated into prodeng SLOs, once all are read.
+  // OpenSLO's reference validator checks each object alone, so an object that names one not in the directory
+  // still validates; prodeng says so, and does not evaluate an SLO whose parts it lacks.
+  for (const { doc, place } of openSlo) for (const problem of openSloReferences(doc, config)) warnings.push(place.error(problem.path, problem.message));
+  const translation = translateOpenSlo(openSlo, config);
+  for (const problem of translation.problems) (problem.severity === 'warning' ? warnings : errors).push(problem.place.error(problem.path, problem.message));
+  for (const slo of translation.slos) {
+    const first = config.declare('SLO', slo.doc.name, slo.doc.source);
+    if (first) {
+      errors.push(slo.place.error(['metadata', 'name'], `SLO "${slo.doc.name}" is already defined at ${first.file}:${first.line}`));
+      continue;
+    }
+    config.add(slo.doc);
+    checked.push(slo);
   }
 
   // References are checked once every document is known, so the order of files does not matter.
@@ -80,28 +110,35 @@ async function yamlFilesIn(dir: string): Promise<string[]> {
   return files.sort();
 }
 
-/**
- * Validates one YAML document, pushing every problem it has. Returns the
- * document when it is good enough to check its references: it may still have
- * unknown fields, which were reported and are otherwise ignored.
- */
-function checkDocument(yamlDoc: Document, place: DocumentPlace, config: LoadedConfig, errors: ConfigError[], warnings: ConfigError[]): ConfigDoc | undefined {
+/** A YAML document's value, or undefined when it is empty or broken (its problems pushed). */
+function readDocument(yamlDoc: Document, place: DocumentPlace, errors: ConfigError[], warnings: ConfigError[]): unknown {
   for (const w of yamlDoc.warnings) warnings.push({ file: place.file, ...place.at(w.pos[0]), path: '', message: `YAML: ${firstLine(w.message)}` });
   if (yamlDoc.errors.length > 0) {
     for (const e of yamlDoc.errors) errors.push({ file: place.file, ...place.at(e.pos[0]), path: '', message: `YAML: ${firstLine(e.message)}` });
     return undefined;
   }
-  let value: unknown;
   try {
-    value = yamlDoc.toJS();
+    // null for an empty document, e.g. a trailing `---`
+    return yamlDoc.toJS() ?? undefined;
   } catch (err) {
     errors.push(place.error([], `YAML: ${firstLine((err as Error).message)}`));
     return undefined;
   }
-  if (value === null || value === undefined) return undefined; // an empty document, e.g. a trailing `---`
+}
 
-  const envelope = parseAll(envelopeSchema, value, [], place, errors);
-  const fields = typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+/** Problems of an object at `prefix` inside its YAML document (an item of a list document). */
+function prefixedPlace(place: DocumentPlace, prefix: DocPath): ObjectPlace {
+  return { error: (path, message) => place.error([...prefix, ...path], message) };
+}
+
+/**
+ * Validates one object, pushing every problem it has. Returns the document
+ * when it is good enough to check its references: it may still have
+ * unknown fields, which were reported and are otherwise ignored.
+ */
+function checkObject(value: unknown, prefix: DocPath, place: DocumentPlace, config: LoadedConfig, errors: ConfigError[]): ConfigDoc | undefined {
+  const envelope = parseAll(envelopeSchema, value, prefix, place, errors);
+  const fields = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 
   // The kind's spec is checked even when the envelope is wrong, so one run shows everything.
   const kind = typeof fields.kind === 'string' ? fields.kind : undefined;
@@ -109,20 +146,52 @@ function checkDocument(yamlDoc: Document, place: DocumentPlace, config: LoadedCo
   if (kind !== undefined && !definition) {
     const known = knownKinds();
     const guess = likelyMeant(kind, known);
-    errors.push(place.error(['kind'], `unknown kind "${kind}" (${guess ? `did you mean "${guess}"? ` : ''}known kinds: ${known.join(', ')})`));
+    errors.push(place.error([...prefix, 'kind'], `unknown kind "${kind}" (${guess ? `did you mean "${guess}"? ` : ''}known kinds: ${known.join(', ')})`));
   }
-  const spec = definition ? parseAll(definition.spec, fields.spec ?? {}, ['spec'], place, errors) : undefined;
+  const spec = definition ? parseAll(definition.spec, fields.spec ?? {}, [...prefix, 'spec'], place, errors) : undefined;
 
   const name = (fields.metadata as Record<string, unknown> | undefined)?.name;
   if (!definition || typeof name !== 'string' || !NAME_PATTERN.test(name)) return undefined;
-  const source = { file: place.file, ...place.start() };
+  const source = { file: place.file, ...place.position(prefix) };
   const first = config.declare(definition.kind, name, source);
   if (first) {
-    errors.push(place.error(['metadata', 'name'], `${definition.kind} "${name}" is already defined at ${first.file}:${first.line}`));
+    errors.push(place.error([...prefix, 'metadata', 'name'], `${definition.kind} "${name}" is already defined at ${first.file}:${first.line}`));
     return undefined;
   }
   if (!envelope || !spec) return undefined;
   const doc: ConfigDoc = { kind: definition.kind, name, metadata: envelope.data.metadata, spec: spec.data, source };
+  config.add(doc);
+  return doc;
+}
+
+function isOpenSlo(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && (value as { apiVersion?: unknown }).apiVersion === OPENSLO_API_VERSION;
+}
+
+/** An OpenSLO v1 object, checked by the rules of OpenSLO's reference validator and kept under its own kinds (OpenSLO.SLO, …). */
+function checkOpenSloObject(fields: Record<string, unknown>, prefix: DocPath, place: DocumentPlace, config: LoadedConfig, errors: ConfigError[]): ConfigDoc | undefined {
+  const envelope = parseAll(openSloEnvelopeSchema, fields, prefix, place, errors);
+  const kind = typeof fields.kind === 'string' ? fields.kind : undefined;
+  const known = kind !== undefined && (openSloKinds as readonly string[]).includes(kind) ? (kind as OpenSloKind) : undefined;
+  if (kind !== undefined && !known) {
+    const guess = likelyMeant(kind, openSloKinds);
+    errors.push(place.error([...prefix, 'kind'], `unknown OpenSLO v1 kind "${kind}" (${guess ? `did you mean "${guess}"? ` : ''}known kinds: ${openSloKinds.join(', ')})`));
+  }
+  let spec: { data: unknown } | undefined;
+  if (known) {
+    const { schema, required } = openSloSpecSchemas[known];
+    if (fields.spec === undefined && required) errors.push(place.error(prefix, `spec is required for an OpenSLO ${known}`));
+    else spec = parseAll(schema, fields.spec ?? {}, [...prefix, 'spec'], place, errors);
+  }
+  const name = (fields.metadata as Record<string, unknown> | undefined)?.name;
+  if (!known || typeof name !== 'string' || !envelope || !spec) return undefined;
+  const source = { file: place.file, ...place.position(prefix) };
+  const first = config.declare(openSloKind(known), name, source);
+  if (first) {
+    errors.push(place.error([...prefix, 'metadata', 'name'], `OpenSLO ${known} "${name}" is already defined at ${first.file}:${first.line}`));
+    return undefined;
+  }
+  const doc: ConfigDoc = { kind: openSloKind(known), name, metadata: envelope.data.metadata as ConfigDoc['metadata'], spec: spec.data, source };
   config.add(doc);
   return doc;
 }
