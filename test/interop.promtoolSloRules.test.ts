@@ -120,4 +120,30 @@ describe('prodeng slo rules, checked by the real promtool', () => {
     const outage = promtool(['test', 'rules', 'outage.test.yaml'], out);
     expect(outage.status, outage.stdout + outage.stderr).toBe(0);
   });
+
+  it.skipIf(!havePromtool)('writes OpenSLO SLOs (counters, a raw ratio, a threshold) as rules that pass promtool check rules and their own test', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prodeng-openslo-rules-'));
+    mkdirSync(join(dir, 'config'));
+    const slo = (name: string, indicator: string, objective = 'target: 0.999') =>
+      `apiVersion: openslo/v1\nkind: SLO\nmetadata: { name: ${name} }\nspec:\n  service: checkout\n  budgetingMethod: Occurrences\n  timeWindow: [{ duration: 30d, isRolling: true }]\n  indicator:\n    metadata: { name: ${name} }\n    spec: ${indicator}\n  objectives: [{ ${objective} }]\n`;
+    const source = (query: string) => `{ metricSource: { type: Prometheus, spec: { query: '${query}' } } }`;
+    writeFileSync(
+      join(dir, 'config', 'slo.yaml'),
+      [
+        config.split('---')[0],
+        config.split('---')[1],
+        slo('ratio', `{ ratioMetric: { counter: true, good: ${source('sum(http_requests_total{code="200"})')}, total: ${source('http_requests_total')} } }`),
+        slo('raw', `{ ratioMetric: { rawType: failure, raw: ${source('sum(rate(http_requests_total{code="500"}[5m])) / sum(rate(http_requests_total[5m]))')} } }`),
+        slo('latency', `{ thresholdMetric: ${source('histogram_quantile(0.99, sum by (le) (rate(http_request_seconds_bucket[5m])))')} }`, 'op: lte, value: 0.3, target: 0.99'),
+      ].join('---\n'),
+    );
+    const out = join(dir, 'rules');
+    const written = cli(['slo', 'rules', '--config', join(dir, 'config'), '--out', out]);
+    expect(written.status, written.stderr).toBe(0);
+    const check = promtool(['check', 'rules', 'slo-rules.yaml'], out);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/SUCCESS: 33 rules found/);
+    const own = promtool(['test', 'rules', 'slo-rules.test.yaml'], out);
+    expect(own.status, own.stdout + own.stderr).toBe(0);
+  });
 });
