@@ -9,6 +9,8 @@ it('the shipped examples load with every kind the stages define', async () => {
   expect(result.config.services.size).toBeGreaterThan(0);
   expect(result.config.byKind('Runbook').size).toBeGreaterThan(0);
   expect([...result.plugins.byName.keys()]).toEqual(['recycle-stuck-worker']);
+  // examples/openslo.yaml: an OpenSLO SLO, evaluated as a prodeng one on the nightly backup's heartbeat.
+  expect(result.config.byKind('SLO').get('backups-on-time')?.spec).toMatchObject({ objective: 99, indicator: { heartbeat: { name: 'nightly-backup' } } });
 });
 
 it('the lab config loads: the shop as host pools, a probe and a healing runbook', async () => {
