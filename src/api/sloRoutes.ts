@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { addSliEvents, lastEvaluations } from '../slo/sliStore.js';
+import { addSliEvents, budgetSeriesKey, lastEvaluations } from '../slo/sliStore.js';
 import { backtestSlo } from '../slo/backtest.js';
 import { dailyHistory, liveStatus, sloSummary, statusView } from '../slo/sloView.js';
 import type { ApiDeps } from './deps.js';
@@ -64,7 +64,7 @@ export function sloRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const slo = byName.get(request.params.name);
     if (!slo) return unknown(reply, request.params.name);
     const status = await liveStatus(deps.store.db, slo, deps.clock.now());
-    return { ...statusView(slo, status), history: await dailyHistory(deps.store.db, slo.name, status.window.start, status.window.end), policyEvents: await policyEvents(deps.store.db, slo.name) };
+    return { ...statusView(slo, status), history: await dailyHistory(deps.store.db, budgetSeriesKey(slo), status.window.start, status.window.end), policyEvents: await policyEvents(deps.store.db, slo.name) };
   });
 
   app.get<{ Params: { name: string }; Querystring: Record<string, string | undefined> }>('/api/v1/slos/:name/backtest', async (request, reply) => {

@@ -22,6 +22,9 @@ interface SloSummary {
 }
 
 interface SloDetail extends SloSummary {
+  budgetingMethod?: 'Occurrences' | 'Timeslices' | 'RatioTimeslices';
+  timeslice?: { window: string; objective: number | null } | null;
+  counted?: 'events' | 'slices';
   windowStart: string;
   windowEnd: string;
   events: { good: number; bad: number; total: number; allowedBad: number };
@@ -64,10 +67,19 @@ export function sloCommand(): Command {
   withServerOptions(slo.command('show <name>').description('one SLO now: its events, budget, and the burn over each alerting window').option('--json', 'print JSON')).action(async (name: string, flags: ServerFlags & { json?: boolean }) => {
     const s = await apiClient(flags).get<SloDetail>(`/api/v1/slos/${encodeURIComponent(name)}`);
     if (flags.json) return console.log(JSON.stringify(s, null, 2));
-    console.log(`${s.name}: ${s.objective}% of ${s.indicator === 'probe' ? 'probe checks' : s.indicator === 'prometheus' ? 'Prometheus-counted events' : 'pushed events'} good for ${s.service}, ${s.window}`);
-    console.log(`window ${s.windowStart} to ${s.windowEnd}: ${s.events.bad} bad of ${s.events.total} events, ${s.events.allowedBad.toFixed(1)} allowed`);
+    const source = s.indicator === 'probe' ? 'probe checks' : s.indicator === 'prometheus' ? 'Prometheus-counted events' : s.indicator === 'heartbeat' ? 'heartbeat minutes' : 'pushed events';
+    const slices = s.counted === 'slices';
+    const what =
+      s.budgetingMethod === 'Timeslices' && s.timeslice
+        ? `${s.timeslice.window} slices good (a slice is good when ${s.timeslice.objective}% of its ${source} are good)`
+        : s.budgetingMethod === 'RatioTimeslices' && s.timeslice
+          ? `mean ratio of good ${source} per ${s.timeslice.window} slice`
+          : `${source} good`;
+    console.log(`${s.name}: ${s.objective}% ${slices ? '' : 'of '}${what} for ${s.service}, ${s.window}${s.budgetingMethod ? `; budgeting: ${s.budgetingMethod}` : ''}`);
+    const n = (x: number) => String(Math.round(x * 100) / 100);
+    console.log(`window ${s.windowStart} to ${s.windowEnd}: ${n(s.events.bad)} bad of ${n(s.events.total)} ${slices ? 'slices' : 'events'}, ${s.events.allowedBad.toFixed(1)} allowed`);
     console.log(`budget left: ${percent(s.budgetRemaining)}; alert: ${s.tier ? `${s.tier} (${s.urgency})` : 'none'}`);
-    console.log(formatTable(['TIER', 'BURN ≥', 'LONG', 'BURN', 'SHORT', 'BURN', 'BAD (LONG)', 'FIRING'], s.burn.map((b) => [b.tier, `${b.threshold}×`, b.longWindow, `${b.longBurnRate.toFixed(2)}×`, b.shortWindow, `${b.shortBurnRate.toFixed(2)}×`, String(b.badInLongWindow), b.firing ? 'yes' : 'no'])));
+    console.log(formatTable(['TIER', 'BURN ≥', 'LONG', 'BURN', 'SHORT', 'BURN', slices ? 'BAD SLICES (LONG)' : 'BAD (LONG)', 'FIRING'], s.burn.map((b) => [b.tier, `${b.threshold}×`, b.longWindow, `${b.longBurnRate.toFixed(2)}×`, b.shortWindow, `${b.shortBurnRate.toFixed(2)}×`, n(b.badInLongWindow), b.firing ? 'yes' : 'no'])));
     if (s.policyEvents?.length) {
       console.log('error-budget policy:');
       for (const e of s.policyEvents.slice(0, 10)) console.log(`  ${e.at.replace('T', ' ').slice(0, 19)}  ${e.state.padEnd(9)} ${e.action}: ${e.detail}`);

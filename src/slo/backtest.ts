@@ -3,7 +3,8 @@ import { evaluateSlo, type AlertTierName, type Urgency } from './burnRate.js';
 import { BucketSeries } from './bucketSeries.js';
 import type { SloSpec } from './sloKind.js';
 import { MINUTE, nominalWindowMs } from './sloWindow.js';
-import { MINUTE_RETENTION_MS } from './sliStore.js';
+import { MINUTE_RETENTION_MS, sliceSeriesKey } from './sliStore.js';
+import { sliceBuckets, sliceLength } from './timeslices.js';
 
 export interface BacktestTransition {
   at: number;
@@ -33,7 +34,8 @@ function lookback(spec: SloSpec): number {
 }
 
 /**
- * Replays the stored events of an SLO minute by minute over [from, to), as
+ * Replays the stored events (or, for Timeslices and RatioTimeslices, slices)
+ * of an SLO minute by minute over [from, to), as
  * the evaluator would have, with the spec given (so a new target or guard
  * can be tried before it is switched on), and says when its alert would
  * have fired, moved and ended.
@@ -47,9 +49,25 @@ export async function backtestSlo(db: Db, slo: string, spec: SloSpec, from: numb
   const loadFrom = start - lookback(spec);
   // Minutes where they are kept; before that, each hour spread evenly over its minutes.
   const minutesFrom = Math.max(loadFrom, Math.ceil((now - MINUTE_RETENTION_MS) / HOUR) * HOUR);
-  const minutes = await db.selectFrom('sli_minutes').select(['minute', 'good', 'total']).where('slo', '=', slo).where('minute', '>=', minutesFrom).where('minute', '<', end).execute();
-  const hours = minutesFrom > loadFrom ? await db.selectFrom('sli_hours').select(['hour', 'good', 'total']).where('slo', '=', slo).where('hour', '>=', loadFrom).where('hour', '<', minutesFrom).execute() : [];
-  const buckets = minutes.map((r) => ({ minute: Number(r.minute), good: Number(r.good), total: Number(r.total) }));
+  const minuteRows = (key: string, from: number, until: number) =>
+    db.selectFrom('sli_minutes').select(['minute', 'good', 'total']).where('slo', '=', key).where('minute', '>=', from).where('minute', '<', until).execute();
+  const hourRows = (key: string) =>
+    minutesFrom > loadFrom ? db.selectFrom('sli_hours').select(['hour', 'good', 'total']).where('slo', '=', key).where('hour', '>=', loadFrom).where('hour', '<', minutesFrom).execute() : Promise.resolve([]);
+  const toBuckets = (rows: Array<{ minute: number | string; good: number | string; total: number | string }>) => rows.map((r) => ({ minute: Number(r.minute), good: Number(r.good), total: Number(r.total) }));
+  const slice = sliceLength(spec);
+  let buckets: Array<{ minute: number; good: number; total: number }>;
+  let hours: Awaited<ReturnType<typeof hourRows>>;
+  if (slice === null) {
+    buckets = toBuckets(await minuteRows(slo, minutesFrom, end));
+    hours = await hourRows(slo);
+  } else {
+    // Slices are replayed from the raw minutes where those are kept, judged as the evaluator judges them
+    // (and with events pushed late into them); before that (and for a slice cut by that edge), the slices stored.
+    const rawFrom = Math.ceil(minutesFrom / slice) * slice;
+    const key = sliceSeriesKey(slo);
+    buckets = [...toBuckets(await minuteRows(key, minutesFrom, rawFrom)), ...sliceBuckets(spec, toBuckets(await minuteRows(slo, rawFrom, end)), rawFrom, end)];
+    hours = await hourRows(key);
+  }
   for (const h of hours) for (let m = 0; m < 60; m++) buckets.push({ minute: Number(h.hour) + m * MINUTE, good: Number(h.good) / 60, total: Number(h.total) / 60 });
   const series = new BucketSeries(loadFrom, end, buckets);
   const transitions: BacktestTransition[] = [];

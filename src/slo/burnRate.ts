@@ -1,5 +1,6 @@
 import type { SloSpec } from './sloKind.js';
 import { budgetWindow, evaluationEnd, nominalWindowMs } from './sloWindow.js';
+import { sliceLength } from './timeslices.js';
 
 export interface SliCounts {
   good: number;
@@ -39,12 +40,13 @@ export const burnTiers: readonly BurnTier[] = [
 
 /**
  * The tiers' windows for an SLO's window, scaled from the 30-day ones, whole
- * minutes and none shorter than `shortestMs` (prodeng counts minutes; rate()
- * in Prometheus needs longer).
+ * multiples of `stepMs` (a minute; a slice for an SLO that budgets slices, so
+ * a window holds whole slices) and none shorter than `shortestMs` (prodeng
+ * counts minutes; rate() in Prometheus needs longer).
  */
-export function scaledTierWindows(window: SloSpec['window'], shortestMs = 60_000): Array<BurnTier & { long: number; short: number }> {
+export function scaledTierWindows(window: SloSpec['window'], shortestMs = 60_000, stepMs = 60_000): Array<BurnTier & { long: number; short: number }> {
   const scale = nominalWindowMs(window) / THIRTY_DAYS;
-  const scaled = (ms: number) => Math.max(shortestMs, Math.round((ms * scale) / 60_000) * 60_000);
+  const scaled = (ms: number) => Math.max(shortestMs, Math.round((ms * scale) / stepMs) * stepMs);
   return burnTiers.map((t) => ({ ...t, long: scaled(t.longMs), short: scaled(t.shortMs) }));
 }
 
@@ -69,7 +71,7 @@ export interface SloStatus {
   good: number;
   total: number;
   bad: number;
-  /** bad events the window's budget allows, (1 - objective) × total */
+  /** bad events the window's budget allows, (1 - objective) × total (good, total and bad count slices when the SLO budgets slices) */
   allowedBad: number;
   /** 1 is untouched, 0 spent, below 0 overspent */
   budgetRemaining: number;
@@ -96,9 +98,15 @@ function burnRate(c: SliCounts, errorBudget: number): number {
 /**
  * Event-weighted: the budget is a share of the events in the window, not an
  * average of per-minute ratios, so a busy hour weighs what it weighed.
+ * With Timeslices or RatioTimeslices the series holds slices (each one event
+ * of weight one, see timeslices.ts), so the same sums budget slices; the
+ * alerting windows are whole slices, and no-data looks back at least a slice.
  */
 export async function evaluateSlo(spec: SloSpec, series: SliSeries, now: number, opts: { knownSince: number }): Promise<SloStatus> {
   const end = evaluationEnd(now);
+  const sliceMs = sliceLength(spec);
+  const slice = sliceMs ?? 60_000;
+  const noDataAfter = sliceMs === null ? spec.alerting.noDataAfter : Math.max(spec.alerting.noDataAfter, sliceMs);
   const objective = spec.objective / 100;
   const errorBudget = 1 - objective;
   const window = budgetWindow(spec.window, end);
@@ -107,7 +115,7 @@ export async function evaluateSlo(spec: SloSpec, series: SliSeries, now: number,
   const allowedBad = errorBudget * inWindow.total;
   const budgetRemaining = inWindow.total > 0 ? 1 - bad / allowedBad : 1;
   const burn: BurnWindow[] = [];
-  for (const tier of scaledTierWindows(spec.window)) {
+  for (const tier of scaledTierWindows(spec.window, slice, slice)) {
     const longMs = tier.long;
     const shortMs = tier.short;
     const long = await series.counts(end - longMs, end);
@@ -122,8 +130,8 @@ export async function evaluateSlo(spec: SloSpec, series: SliSeries, now: number,
   }
 
   const exhausted = inWindow.total > 0 && budgetRemaining <= 0;
-  const recent = await series.counts(end - spec.alerting.noDataAfter, end);
-  const noData = recent.total === 0 && end - opts.knownSince >= spec.alerting.noDataAfter;
+  const recent = await series.counts(end - noDataAfter, end);
+  const noData = recent.total === 0 && end - opts.knownSince >= noDataAfter;
   const firingTier = burn.find((b) => b.firing);
   const tier = firingTier
     ? { name: firingTier.tier, urgency: urgencyOf(firingTier.tier) }

@@ -39,8 +39,14 @@ export interface PrometheusRuleFiles {
  * outage and a quiet hour through the alerts.
  */
 export function prometheusRules(slos: SloDoc[], rulesFile = 'slo-rules.yaml'): PrometheusRuleFiles {
-  const written = slos.filter((s) => 'prometheus' in s.spec.indicator);
-  const skipped = slos.filter((s) => !('prometheus' in s.spec.indicator)).map((s) => ({ slo: s.name, reason: 'its indicator is not a Prometheus query (prodeng evaluates it itself)' }));
+  // The rules are event-weighted ratios: an SLO that budgets slices is prodeng's to evaluate.
+  const written = slos.filter((s) => 'prometheus' in s.spec.indicator && s.spec.budgetingMethod === 'Occurrences');
+  const skipped = slos
+    .filter((s) => !written.includes(s))
+    .map((s) => ({
+      slo: s.name,
+      reason: 'prometheus' in s.spec.indicator ? `its budgetingMethod is ${s.spec.budgetingMethod}: the rules budget events, so prodeng evaluates its slices itself` : 'its indicator is not a Prometheus query (prodeng evaluates it itself)',
+    }));
   const groups = written.flatMap((slo) => {
     const q = (slo.spec.indicator as { prometheus: { errorQuery: string; totalQuery: string } }).prometheus;
     const labels = { slo: slo.name, service: slo.spec.service };

@@ -1,12 +1,74 @@
 import type { Db, DbOrTx } from '../store/store.js';
 import type { SliCounts, SliSeries, SloStatus } from './burnRate.js';
-import type { SloDoc } from './sloKind.js';
+import type { SloDoc, SloSpec } from './sloKind.js';
 import { MINUTE } from './sloWindow.js';
 
 const HOUR = 3_600_000;
 
 /** Minutes are kept this long (the slowest ticket's 3 days, its 6-hour short window, and a day to spare); hours for the budget window. */
 export const MINUTE_RETENTION_MS = 4 * 86_400_000 + 6 * HOUR;
+
+/**
+ * Where a Timeslices or RatioTimeslices SLO's slices are kept, beside its raw
+ * counts: config names never hold `~`, so no SLO's name can take this key.
+ */
+export function sliceSeriesKey(slo: string): string {
+  return `${slo}~slices`;
+}
+
+/**
+ * The series an SLO's budget, burn, gate, backtest and review read: its raw
+ * counts (Occurrences: every event counts), or its slices (Timeslices and
+ * RatioTimeslices: every slice with events counts as one).
+ */
+export function budgetSeriesKey(slo: { name: string; spec: Pick<SloSpec, 'budgetingMethod'> }): string {
+  return slo.spec.budgetingMethod === 'Occurrences' ? slo.name : sliceSeriesKey(slo.name);
+}
+
+/**
+ * Adds many minutes' counts to a series at once: per-minute and per-hour sums
+ * first, then one upsert per table (in chunks), so catching up a few days of
+ * slices is a handful of statements.
+ */
+export async function addSliBuckets(db: DbOrTx, slo: string, buckets: Iterable<{ minute: number; good: number; total: number }>): Promise<void> {
+  const minutes = new Map<number, { good: number; total: number }>();
+  const hours = new Map<number, { good: number; total: number }>();
+  for (const b of buckets) {
+    for (const [map, at] of [[minutes, Math.floor(b.minute / MINUTE) * MINUTE], [hours, Math.floor(b.minute / HOUR) * HOUR]] as const) {
+      const c = map.get(at) ?? { good: 0, total: 0 };
+      c.good += b.good;
+      c.total += b.total;
+      map.set(at, c);
+    }
+  }
+  const CHUNK = 500;
+  const minuteRows = [...minutes].map(([minute, c]) => ({ slo, minute, ...c }));
+  for (let i = 0; i < minuteRows.length; i += CHUNK) {
+    await db
+      .insertInto('sli_minutes')
+      .values(minuteRows.slice(i, i + CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['slo', 'minute']).doUpdateSet((eb) => ({
+          good: eb(eb.ref('sli_minutes.good'), '+', eb.ref('excluded.good')),
+          total: eb(eb.ref('sli_minutes.total'), '+', eb.ref('excluded.total')),
+        })),
+      )
+      .execute();
+  }
+  const hourRows = [...hours].map(([hour, c]) => ({ slo, hour, ...c }));
+  for (let i = 0; i < hourRows.length; i += CHUNK) {
+    await db
+      .insertInto('sli_hours')
+      .values(hourRows.slice(i, i + CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['slo', 'hour']).doUpdateSet((eb) => ({
+          good: eb(eb.ref('sli_hours.good'), '+', eb.ref('excluded.good')),
+          total: eb(eb.ref('sli_hours.total'), '+', eb.ref('excluded.total')),
+        })),
+      )
+      .execute();
+  }
+}
 
 /** Adds good and total events to an SLO's minute and hour. */
 export async function addSliEvents(db: DbOrTx, slo: string, at: number, good: number, total: number): Promise<void> {

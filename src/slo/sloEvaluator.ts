@@ -5,7 +5,8 @@ import { firingAlertFromRow, ingestEvents, type FiringHook } from '../intake/ing
 import { openAlertFingerprints } from '../intake/alertQueries.js';
 import { evaluateSlo, type SloStatus } from './burnRate.js';
 import type { SloDoc } from './sloKind.js';
-import { countProbeResults, storedSeries } from './sliStore.js';
+import { budgetSeriesKey, countProbeResults, storedSeries } from './sliStore.js';
+import { deriveSlices } from './timeslices.js';
 import { evaluationEnd, MINUTE } from './sloWindow.js';
 import { pullPrometheusMinutes, type PrometheusIndicator } from './prometheusIndicator.js';
 import { countHeartbeatMinute } from './heartbeatIndicator.js';
@@ -99,7 +100,9 @@ export class SloEvaluator {
     await countProbeResults(db, slo, Number(state.probe_results_counted));
     if ('prometheus' in slo.spec.indicator) await this.pull(slo, slo.spec.indicator.prometheus, state.pulled_until ?? Number(state.known_since), now);
     if ('heartbeat' in slo.spec.indicator) await countHeartbeatMinute(db, slo.name, slo.spec.indicator.heartbeat.name, state.pulled_until, now);
-    const status = await evaluateSlo(slo.spec, storedSeries(db, slo.name, now), now, { knownSince: Number(state.known_since) });
+    // Timeslices and RatioTimeslices: the slices ended since the last pass, from the raw counts just counted (Occurrences reads the raw counts).
+    if (slo.spec.budgetingMethod !== 'Occurrences') await deriveSlices(db, slo.name, slo.spec, now);
+    const status = await evaluateSlo(slo.spec, storedSeries(db, budgetSeriesKey(slo), now), now, { knownSince: Number(state.known_since) });
     const before = state.tier;
     const after = status.tier?.name ?? null;
     // Still firing, but its alert was resolved by hand: it fires again, as a still-firing Prometheus alert would.

@@ -51,4 +51,43 @@ describe('the SLO kind', () => {
     const refs = await load(slo('  service: chekout\n  objective: 99\n  indicator: { events: {} }\n'));
     expect(refs.errors.join('\n')).toMatch(/slo\.yaml:5:\d+: spec\.service: .*chekout.*checkout/);
   });
+
+  it('takes Timeslices with a slice length and what makes a slice good, and RatioTimeslices with a slice length', async () => {
+    const ts = await load(slo('  service: checkout\n  objective: 99.5\n  budgetingMethod: Timeslices\n  timeslice: { window: 5m, objective: 95 }\n  indicator: { events: {} }\n'));
+    expect(ts.errors).toEqual([]);
+    expect(ts.r.config.byKind('SLO').get('checkout-availability')?.spec).toMatchObject({ budgetingMethod: 'Timeslices', timeslice: { window: 300_000, objective: 95 } });
+    const ratio = await load(slo('  service: checkout\n  objective: 99\n  budgetingMethod: RatioTimeslices\n  timeslice: { window: 1h }\n  indicator: { events: {} }\n'));
+    expect(ratio.errors).toEqual([]);
+    expect(ratio.r.config.byKind('SLO').get('checkout-availability')?.spec).toMatchObject({ budgetingMethod: 'RatioTimeslices', timeslice: { window: 3_600_000 } });
+    const full = await load(slo('  service: checkout\n  objective: 99\n  budgetingMethod: Timeslices\n  timeslice: { window: 1m, objective: 100 }\n  indicator: { events: {} }\n'));
+    expect(full.errors).toEqual([]);
+  });
+
+  it('names the field when the timeslice does not fit the budgeting method', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['  budgetingMethod: Timeslices\n', /spec\.timeslice: is required with budgetingMethod Timeslices: .*timeslice: \{ window: 1m, objective: 95 \}/],
+      ['  budgetingMethod: RatioTimeslices\n', /spec\.timeslice: is required with budgetingMethod RatioTimeslices/],
+      ['  timeslice: { window: 1m }\n', /spec\.timeslice: is only for budgetingMethod Timeslices or RatioTimeslices/],
+      ['  budgetingMethod: Occurrences\n  timeslice: { window: 1m, objective: 95 }\n', /spec\.timeslice: is only for budgetingMethod Timeslices or RatioTimeslices/],
+      ['  budgetingMethod: Timeslices\n  timeslice: { window: 1m }\n', /spec\.timeslice\.objective: is required with budgetingMethod Timeslices/],
+      ['  budgetingMethod: RatioTimeslices\n  timeslice: { window: 1m, objective: 95 }\n', /spec\.timeslice\.objective: is only for budgetingMethod Timeslices/],
+      ['  budgetingMethod: Timeslices\n  timeslice: { objective: 95 }\n', /spec\.timeslice\.window: is required: how long a slice is/],
+      ['  budgetingMethod: Timeslices\n  timeslice: { window: 90s, objective: 95 }\n', /spec\.timeslice\.window: must be whole minutes/],
+      ['  budgetingMethod: Timeslices\n  timeslice: { window: 30s, objective: 95 }\n', /spec\.timeslice\.window: must be at least 1m and at most 1h/],
+      ['  budgetingMethod: Timeslices\n  timeslice: { window: 2h, objective: 95 }\n', /spec\.timeslice\.window: must be at least 1m and at most 1h/],
+      ['  budgetingMethod: Timeslices\n  timeslice: { window: 1m, objective: 0 }\n', /spec\.timeslice\.objective: must be above 0/],
+      ['  budgetingMethod: Timeslices\n  timeslice: { window: 1m, objective: 101 }\n', /spec\.timeslice\.objective: must be at most 100/],
+      ['  budgetingMethod: Timeslices\n  timeslice: { window: 1m, objective: 95, target: 1 }\n', /spec\.timeslice(\.target)?: .*target/],
+      ['  budgetingMethod: Slices\n', /spec\.budgetingMethod: must be Occurrences \(every event counts\), Timeslices .* or RatioTimeslices/],
+    ];
+    for (const [extra, expected] of cases) {
+      const { errors } = await load(slo(`  service: checkout\n  objective: 99\n${extra}  indicator: { events: {} }\n`));
+      expect(errors.length, extra).toBeGreaterThan(0);
+      expect(errors.join('\n'), extra).toMatch(expected);
+      expect(errors.every((e) => /^slo\.yaml:\d+:\d+: spec\./.test(e)), errors.join('\n')).toBe(true);
+    }
+    // The old limit is gone.
+    const ok = await load(slo('  service: checkout\n  objective: 99\n  budgetingMethod: Timeslices\n  timeslice: { window: 1m, objective: 95 }\n  indicator: { events: {} }\n'));
+    expect(ok.errors.join('\n')).not.toMatch(/supported so far/);
+  });
 });

@@ -25,10 +25,32 @@ export const sloSpecSchema = z
   .object({
     service: z.string({ error: (issue) => (issue.input === undefined ? 'is required: the Service this objective is for' : undefined) }).min(1),
     description: z.string().optional(),
-    /** the share of good events to reach, in percent (99.9) */
+    /** the share of good events to reach, in percent (99.9); of good slices with Timeslices, the mean slice ratio with RatioTimeslices */
     objective: z.number().gt(0, 'must be above 0 (a percentage such as 99.9)').lt(100, 'must be below 100: an objective of 100% leaves no error budget'),
     window: windowSchema.default(30 * 86_400_000),
-    budgetingMethod: z.literal('Occurrences', { error: 'only Occurrences (every event counts) is supported so far' }).default('Occurrences'),
+    /**
+     * Occurrences: every event counts. Timeslices: the window is cut into
+     * slices and the objective is the share of good slices. RatioTimeslices:
+     * the objective is the mean of the slices' good ratios.
+     */
+    budgetingMethod: z
+      .enum(['Occurrences', 'Timeslices', 'RatioTimeslices'], { error: 'must be Occurrences (every event counts), Timeslices (the share of good slices) or RatioTimeslices (the mean ratio of the slices)' })
+      .default('Occurrences'),
+    /** with Timeslices and RatioTimeslices: how long a slice is, and (Timeslices) what makes one good */
+    timeslice: z
+      .object({
+        /** whole minutes from 1m to 1h; slices are aligned to the epoch, so a 5m slice is 10:00-10:05 */
+        window: durationSchema
+          .superRefine((ms, ctx) => {
+            const problem = ms < 60_000 || ms > 3_600_000 ? 'must be at least 1m and at most 1h, e.g. 1m or 5m' : ms % 60_000 !== 0 ? 'must be whole minutes, e.g. 1m or 5m' : null;
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .optional(),
+        /** Timeslices: a slice is good when at least this percent of its events are good */
+        objective: z.number({ error: 'must be a percentage such as 95' }).gt(0, 'must be above 0 (a percentage such as 95)').lte(100, 'must be at most 100').optional(),
+      })
+      .strict()
+      .optional(),
     /** what counts as good: pushed counts, or the service's probe results */
     indicator: z.union([
       z.object({ events: z.object({}).strict() }).strict(),
@@ -100,7 +122,26 @@ export const sloSpecSchema = z
       .strict()
       .default({ atRiskBelow: 25, gate: 'exhausted', notify: ['at-risk', 'exhausted'] }),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    const method = spec.budgetingMethod;
+    if (method === 'Occurrences') {
+      if (spec.timeslice) ctx.addIssue({ code: 'custom', path: ['timeslice'], message: 'is only for budgetingMethod Timeslices or RatioTimeslices: with Occurrences every event counts' });
+      return;
+    }
+    if (!spec.timeslice) {
+      const example = method === 'Timeslices' ? '{ window: 1m, objective: 95 }' : '{ window: 1m }';
+      ctx.addIssue({ code: 'custom', path: ['timeslice'], message: `is required with budgetingMethod ${method}: how long a slice is, e.g. timeslice: ${example}` });
+      return;
+    }
+    if (spec.timeslice.window === undefined) ctx.addIssue({ code: 'custom', path: ['timeslice', 'window'], message: 'is required: how long a slice is, whole minutes from 1m to 1h, e.g. 1m or 5m' });
+    if (method === 'Timeslices' && spec.timeslice.objective === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['timeslice', 'objective'], message: 'is required with budgetingMethod Timeslices: the percent of good events that makes a slice good, e.g. 95' });
+    }
+    if (method === 'RatioTimeslices' && spec.timeslice.objective !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['timeslice', 'objective'], message: 'is only for budgetingMethod Timeslices: with RatioTimeslices each slice counts as its ratio of good events' });
+    }
+  });
 
 export type SloSpec = z.output<typeof sloSpecSchema>;
 export type SloDoc = ConfigDoc<SloSpec>;

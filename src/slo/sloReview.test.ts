@@ -3,7 +3,7 @@ import { freshStorePerTest } from '../../test/support/freshStore.js';
 import { describeEachStore } from '../../test/support/testDatabases.js';
 import type { Store } from '../store/store.js';
 import { sloSpecSchema, type SloDoc } from './sloKind.js';
-import { addSliEvents } from './sliStore.js';
+import { addSliEvents, budgetSeriesKey } from './sliStore.js';
 import { pastWindows, recordTargets, reviewSlo } from './sloReview.js';
 
 const DAY = 86_400_000;
@@ -32,6 +32,29 @@ describeEachStore('reviewing an SLO target against what was achieved', (kind) =>
     expect(r.verdict).toBe('too-loose');
     expect(r.advice).toMatch(/met with at least 80% of the budget unused for 3 windows \(worst 99\.9% against 99%\)/);
     expect(r.windows.map((w) => Math.round(w.budgetUsed! * 100))).toEqual([10, 10, 10]);
+  });
+
+  it('reviews a Timeslices SLO on its slices: good slices of all slices, not good events of all events', async () => {
+    const slo = doc({ objective: 99, window: '1d', budgetingMethod: 'Timeslices', timeslice: { window: '1m', objective: 95 } });
+    await store.db.transaction().execute(async (tx) => {
+      for (let d = 1; d <= 3; d++) {
+        const day = now - d * DAY;
+        // Each day 100 minutes of events (the raw counts and the slices the evaluator derives from them); 3 quiet minutes fail.
+        for (let m = 0; m < 100; m++) {
+          const bad = m < 3;
+          await addSliEvents(tx, 'api', day + m * 60_000, bad ? 0 : 1000, bad ? 1 : 1000);
+          await addSliEvents(tx, budgetSeriesKey(slo), day + m * 60_000, bad ? 0 : 1, 1);
+        }
+      }
+    });
+    const r = await reviewSlo(store.db, slo, now);
+    // 3 bad slices of 100 is 3× the 1% budget every day (event-weighted it would be 3 bad of 97,003: 0.3 of the budget).
+    expect(r.windows.map((w) => [w.good, w.total, Math.round(w.budgetUsed! * 100)])).toEqual([
+      [97, 100, 300],
+      [97, 100, 300],
+      [97, 100, 300],
+    ]);
+    expect(r.verdict).toBe('too-tight');
   });
 
   it('says a budget exhausted three windows running is too tight, and a mix fits', async () => {

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Db } from '../store/store.js';
 import type { SloDoc } from './sloKind.js';
 import { evaluationEnd } from './sloWindow.js';
-import { sum } from './sliStore.js';
+import { budgetSeriesKey, sum } from './sliStore.js';
 
 const HOUR = 3_600_000;
 
@@ -36,6 +36,7 @@ export interface ReviewedWindow {
   start: number;
   end: number;
   objective: number;
+  /** events, or slices when the SLO budgets slices (Timeslices, RatioTimeslices) */
   good: number;
   total: number;
   /** good / total, null without events */
@@ -79,7 +80,7 @@ export async function reviewSlo(db: Db, slo: SloDoc, now: number, count = 3): Pr
   const history = await targetHistory(db, slo.name);
   const windows: ReviewedWindow[] = [];
   for (const { start, end } of pastWindows(slo, now, count)) {
-    const { good, total } = await sum(db, 'sli_hours', slo.name, Math.floor(start / HOUR) * HOUR, Math.floor(end / HOUR) * HOUR);
+    const { good, total } = await sum(db, 'sli_hours', budgetSeriesKey(slo), Math.floor(start / HOUR) * HOUR, Math.floor(end / HOUR) * HOUR);
     const objective = targetAt(history, end, slo.spec.objective);
     const allowed = (1 - objective / 100) * total;
     const budgetUsed = total > 0 ? (total - good) / allowed : null;

@@ -2,8 +2,9 @@ import type { Db } from '../store/store.js';
 import { sql } from 'kysely';
 import { evaluateSlo, type SloStatus } from './burnRate.js';
 import type { SloDoc } from './sloKind.js';
-import { storedSeries } from './sliStore.js';
+import { budgetSeriesKey, storedSeries } from './sliStore.js';
 import { describeWindow } from './sloWindow.js';
+import { sliceLength } from './timeslices.js';
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const hours = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : `${ms / 60_000}m`);
@@ -28,13 +29,20 @@ function round(x: number): number {
 }
 
 export function statusView(slo: SloDoc, status: SloStatus) {
+  // Slices of RatioTimeslices are fractions: rounded, so 3 bad slices do not read 2.9999999999.
+  const count = slo.spec.budgetingMethod === 'Occurrences' ? (x: number) => x : round;
+  const slice = sliceLength(slo.spec);
   return {
     ...sloSummary(slo, status),
     description: slo.spec.description ?? null,
     budgetingMethod: slo.spec.budgetingMethod,
+    /** the slice length and (Timeslices) what makes a slice good; null with Occurrences */
+    timeslice: slice === null ? null : { window: hours(slice), objective: slo.spec.timeslice?.objective ?? null },
+    /** what good, bad and total count: events (Occurrences) or slices */
+    counted: slo.spec.budgetingMethod === 'Occurrences' ? ('events' as const) : ('slices' as const),
     windowStart: iso(status.window.start),
     windowEnd: iso(status.window.end),
-    events: { good: status.good, bad: status.bad, total: status.total, allowedBad: round(status.allowedBad) },
+    events: { good: count(status.good), bad: count(status.bad), total: status.total, allowedBad: round(status.allowedBad) },
     exhausted: status.exhausted,
     noData: status.noData,
     burn: status.burn.map((b) => ({
@@ -44,7 +52,7 @@ export function statusView(slo: SloDoc, status: SloStatus) {
       shortWindow: hours(b.shortMs),
       longBurnRate: round(b.longBurnRate),
       shortBurnRate: round(b.shortBurnRate),
-      badInLongWindow: b.badInLong,
+      badInLongWindow: count(b.badInLong),
       firing: b.firing,
     })),
   };
@@ -53,10 +61,13 @@ export function statusView(slo: SloDoc, status: SloStatus) {
 /** An SLO evaluated now from the store (read only: the alert is the evaluator's). */
 export async function liveStatus(db: Db, slo: SloDoc, now: number): Promise<SloStatus> {
   const state = await db.selectFrom('slo_state').select('known_since').where('slo', '=', slo.name).executeTakeFirst();
-  return evaluateSlo(slo.spec, storedSeries(db, slo.name, now), now, { knownSince: Number(state?.known_since ?? now) });
+  return evaluateSlo(slo.spec, storedSeries(db, budgetSeriesKey(slo), now), now, { knownSince: Number(state?.known_since ?? now) });
 }
 
-/** Good and total events per UTC day of the window, for a burn-down. */
+/**
+ * Good and total events per UTC day of the window, for a burn-down; `slo` is
+ * the series to read (`budgetSeriesKey`: the SLO's name, or its slices).
+ */
 export async function dailyHistory(db: Db, slo: string, from: number, to: number) {
   const rows = await db
     .selectFrom('sli_hours')
