@@ -150,7 +150,7 @@ spec: {}
     });
     expect(errorLines(await loadConfigDir(dir), dir)).toEqual([
       'a.yaml:2:7: kind: unknown kind "Servce" (did you mean "Service"? known kinds: ApiToken, Heartbeat, Host, Service, Team, User)',
-      'a.yaml:6:13: apiVersion: must be prodeng/v1, not "prodeng/v2"',
+      'a.yaml:6:13: apiVersion: must be prodeng/v1 (or openslo/v1 for an OpenSLO document), not "prodeng/v2"',
       'a.yaml:11:1: apiVersion: is required: prodeng/v1',
     ]);
   });
@@ -267,7 +267,7 @@ spec: { email: carol-at-example, timeZone: Mars/Olympus }
     expect(result.ok).toBe(false);
     expect(errorLines(result, dir)).toEqual([
       'a.yaml:5:3: spec.colour: unknown field "colour"',
-      'a.yaml:7:13: apiVersion: must be prodeng/v1, not "prodeng/v2"',
+      'a.yaml:7:13: apiVersion: must be prodeng/v1 (or openslo/v1 for an OpenSLO document), not "prodeng/v2"',
       'a.yaml:13:7: kind: unknown kind "Widget" (known kinds: ApiToken, Heartbeat, Host, Service, Team, User)',
       'a.yaml:20:7: spec.owner: is required: the Team that owns the service',
       `b.yml:3:19: metadata.name: Team "infra" is already defined at ${join(dir, 'a.yaml')}:22`,
