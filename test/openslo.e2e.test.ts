@@ -95,6 +95,53 @@ describeEachStore('OpenSLO v1 documents: evaluated as prodeng SLOs, one per obje
   });
 });
 
+const compositeSlo = `apiVersion: openslo/v1
+kind: SLO
+metadata: { name: checkout-journey }
+spec:
+  service: checkout
+  budgetingMethod: Occurrences
+  timeWindow: [{ duration: 28d, isRolling: true }]
+  objectives:
+    - displayName: Pay
+      target: 0.999
+      compositeWeight: 3
+      indicator:
+        metadata: { name: pay }
+        spec: { ratioMetric: { good: { metricSource: { type: prodeng, spec: { events: {} } } }, total: { metricSource: { type: prodeng, spec: { events: {} } } } } }
+    - displayName: Search
+      targetPercent: 99
+      indicatorRef: checkout-requests
+`;
+
+describeEachStore('OpenSLO composite SLOs: each objective counted on its own, the SLO alerting on their weighted burn', (kind) => {
+  let server: TestServer;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    clock = new ManualClock(Date.parse('2026-12-01T10:00:30Z'));
+    server = await startTestServer(kind, { configYaml: `${prodeng}---\n${openSlo}---\n${compositeSlo}`, clock });
+  });
+  afterEach(async () => server.stop());
+
+  it('evaluates the composite and its parts, and only the composite alerts', async () => {
+    const { slos } = (await server.request('GET', '/api/v1/slos')).body;
+    const journey = slos.filter((s: any) => s.name.startsWith('checkout-journey')).map((s: any) => `${s.name} ${s.objective} ${s.indicator}`);
+    // The composite's objective is its parts' weighted mean target.
+    expect(journey.sort()).toEqual(['checkout-journey 99.675 composite', 'checkout-journey.pay 99.9 events', 'checkout-journey.search 99 events']);
+    const push = async (pay: [number, number], search: [number, number]) => {
+      await server.request('POST', '/api/v1/slis/checkout-journey.pay/events', { good: pay[0], bad: pay[1] });
+      await server.request('POST', '/api/v1/slis/checkout-journey.search/events', { good: search[0], bad: search[1] });
+      clock.advance(60_000);
+      await server.maintenance.runOnce();
+    };
+    for (let m = 0; m < 30; m++) await push([1000, 0], [100, 0]);
+    await push([0, 1000], [0, 100]);
+    await push([0, 1000], [0, 100]);
+    const alerts = ((await server.request('GET', '/api/v2/alerts')).body as any[]).filter((a) => a.labels.alertname === 'SLOBurn');
+    expect(alerts.map((a) => `${a.labels.slo} ${a.labels.severity}`)).toEqual(['checkout-journey page']);
+  });
+});
+
 describe('check-config with OpenSLO documents', () => {
   const run = promisify(execFile);
   const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');

@@ -67,7 +67,7 @@ export function sloCommand(): Command {
   withServerOptions(slo.command('show <name>').description('one SLO now: its events, budget, and the burn over each alerting window').option('--json', 'print JSON')).action(async (name: string, flags: ServerFlags & { json?: boolean }) => {
     const s = await apiClient(flags).get<SloDetail>(`/api/v1/slos/${encodeURIComponent(name)}`);
     if (flags.json) return console.log(JSON.stringify(s, null, 2));
-    const source = s.indicator === 'probe' ? 'probe checks' : s.indicator === 'prometheus' ? 'Prometheus-counted events' : s.indicator === 'heartbeat' ? 'heartbeat minutes' : 'pushed events';
+    const source = s.indicator === 'probe' ? 'probe checks' : s.indicator === 'prometheus' ? 'Prometheus-counted events' : s.indicator === 'heartbeat' ? 'heartbeat minutes' : s.indicator === 'composite' ? 'composite minutes (its parts\' burn, weighted)' : 'pushed events';
     const slices = s.counted === 'slices';
     const what =
       s.budgetingMethod === 'Timeslices' && s.timeslice

@@ -27,9 +27,9 @@ export interface BacktestResult {
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-/** How far back one evaluation reads: its budget window (a calendar month at most 31 days), or the slowest ticket's 3 days, scaled. */
+/** How far back one evaluation reads: its budget window (a calendar period, with two days to spare), or the slowest ticket's 3 days, scaled. */
 function lookback(spec: SloSpec): number {
-  const budget = typeof spec.window === 'number' ? spec.window : spec.window.calendar === 'month' ? 31 * DAY : 7 * DAY;
+  const budget = typeof spec.window === 'number' ? spec.window : nominalWindowMs(spec.window) + 2 * DAY;
   return Math.max(budget, (3 * DAY * nominalWindowMs(spec.window)) / (30 * DAY));
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateSlo, type SliCounts, type SliSeries } from './burnRate.js';
 import { sloSpecSchema } from './sloKind.js';
-import { budgetWindow } from './sloWindow.js';
+import { budgetWindow, nominalWindowMs } from './sloWindow.js';
 
 const MIN = 60_000;
 const DAY = 1440;
@@ -132,6 +132,18 @@ describe('budget windows', () => {
     // Still October there at 22:30 UTC: the month began at 00:00 summer time (UTC+2) on 1 October.
     expect(new Date(budgetWindow(berlin, Date.parse('2026-10-31T22:30:00Z')).start).toISOString()).toBe('2026-09-30T22:00:00.000Z');
     expect(new Date(budgetWindow({ calendar: 'month', timeZone: 'UTC' }, Date.parse('2026-12-03T08:00:00Z')).start).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+  });
+  it('starts a calendar day, week (Monday), quarter and year at 00:00 of their first day in the time zone', () => {
+    const at = Date.parse('2026-08-12T01:30:00Z'); // Wednesday 12 August, 03:30 in Berlin
+    const start = (calendar: 'day' | 'week' | 'quarter' | 'year', timeZone = 'Europe/Berlin') => new Date(budgetWindow({ calendar, timeZone }, at).start).toISOString();
+    expect(start('day')).toBe('2026-08-11T22:00:00.000Z');
+    expect(start('day', 'America/New_York')).toBe('2026-08-11T04:00:00.000Z');
+    expect(start('week')).toBe('2026-08-09T22:00:00.000Z');
+    expect(start('quarter')).toBe('2026-06-30T22:00:00.000Z');
+    // The year began in winter time (UTC+1).
+    expect(start('year')).toBe('2025-12-31T23:00:00.000Z');
+    expect(nominalWindowMs({ calendar: 'quarter', timeZone: 'UTC' })).toBe(90 * 86_400_000);
+    expect(nominalWindowMs({ calendar: 'day', timeZone: 'UTC' })).toBe(86_400_000);
   });
   it('is the last N days for a rolling window', () => {
     const end = Date.parse('2026-12-03T08:00:00Z');

@@ -7,6 +7,7 @@ import { evaluateSlo, type SloStatus } from './burnRate.js';
 import type { SloDoc } from './sloKind.js';
 import { budgetSeriesKey, countProbeResults, storedSeries } from './sliStore.js';
 import { deriveSlices } from './timeslices.js';
+import { deriveCompositeMinutes, type CompositeComponent } from './compositeIndicator.js';
 import { evaluationEnd, MINUTE } from './sloWindow.js';
 import { pullPrometheusMinutes, type PrometheusIndicator } from './prometheusIndicator.js';
 import { countHeartbeatMinute } from './heartbeatIndicator.js';
@@ -65,12 +66,17 @@ function sloAlertEvent(slo: SloDoc, status: SloStatus, action: 'firing' | 'resol
 export class SloEvaluator {
   private lastMinute = -1;
 
+  private slos: SloDoc[];
+
   constructor(
     private store: Store,
-    private slos: SloDoc[],
+    slos: SloDoc[],
     private onFiring?: FiringHook,
     private logger?: Pick<Logger, 'warn'>,
-  ) {}
+  ) {
+    // A composite reads its parts' minutes of the same pass, so it comes after them.
+    this.slos = [...slos.filter((s) => !('composite' in s.spec.indicator)), ...slos.filter((s) => 'composite' in s.spec.indicator)];
+  }
 
   /** Runs at most once per whole minute; returns the SLOs evaluated. */
   async tick(now: number): Promise<SloStatus[]> {
@@ -80,6 +86,15 @@ export class SloEvaluator {
     const out: SloStatus[] = [];
     for (const slo of this.slos) out.push(await this.evaluateOne(slo, now));
     return out;
+  }
+
+  /** A composite's parts with their objectives (the config checked that each is an SLO). */
+  private componentsOf(slo: SloDoc): CompositeComponent[] {
+    if (!('composite' in slo.spec.indicator)) return [];
+    return slo.spec.indicator.composite.flatMap(({ slo: name, weight }) => {
+      const part = this.slos.find((s) => s.name === name);
+      return part ? [{ slo: name, objective: part.spec.objective, weight }] : [];
+    });
   }
 
   /** A Prometheus that does not answer is no data, said in the log, not a stopped evaluator. */
@@ -100,6 +115,7 @@ export class SloEvaluator {
     await countProbeResults(db, slo, Number(state.probe_results_counted));
     if ('prometheus' in slo.spec.indicator) await this.pull(slo, slo.spec.indicator.prometheus, state.pulled_until ?? Number(state.known_since), now);
     if ('heartbeat' in slo.spec.indicator) await countHeartbeatMinute(db, slo.name, slo.spec.indicator.heartbeat.name, state.pulled_until, now);
+    if ('composite' in slo.spec.indicator) await deriveCompositeMinutes(db, slo.name, slo.spec.objective, this.componentsOf(slo), state.pulled_until, now);
     // Timeslices and RatioTimeslices: the slices ended since the last pass, from the raw counts just counted (Occurrences reads the raw counts).
     if (slo.spec.budgetingMethod !== 'Occurrences') await deriveSlices(db, slo.name, slo.spec, now);
     const status = await evaluateSlo(slo.spec, storedSeries(db, budgetSeriesKey(slo), now), now, { knownSince: Number(state.known_since) });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { defineKind, durationSchema, mustExist, type ConfigDoc } from '../config/index.js';
+import { defineKind, durationSchema, mustExist, type ConfigDoc, type LoadedConfig, type ReferenceProblem } from '../config/index.js';
 import { isTimeZone } from '../config/kinds.js';
+import { CALENDAR_PERIODS } from './sloWindow.js';
 
 const WINDOW_PLACEHOLDER = /\{\{\s*\.?window\s*\}\}/g;
 const hasWindow = (q: string) => new RegExp(WINDOW_PLACEHOLDER.source).test(q);
@@ -10,12 +11,12 @@ export function withWindow(query: string, window: string): string {
   return query.replace(WINDOW_PLACEHOLDER, window);
 }
 
-/** A rolling window (`30d`) or a calendar one that resets at 00:00 of its time zone. */
+/** A rolling window (`30d`) or a calendar one that resets at 00:00 of its time zone (a week on Monday). */
 const windowSchema = z.union([
   durationSchema.refine((ms) => ms >= 3_600_000, 'a rolling window is at least 1h, e.g. 30d or 28d'),
   z
     .object({
-      calendar: z.enum(['month', 'week'], { error: 'must be month or week' }),
+      calendar: z.enum(CALENDAR_PERIODS, { error: 'must be day, week, month, quarter or year' }),
       timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC').default('UTC'),
     })
     .strict(),
@@ -89,7 +90,26 @@ export const sloSpecSchema = z
             .strict(),
         })
         .strict(),
-    ], { error: 'give indicator.events: {} (counts pushed to POST /api/v1/slis/NAME/events), indicator.probe, indicator.heartbeat or indicator.prometheus' }),
+      z
+        .object({
+          /**
+           * Other SLOs, combined: each minute is the weighted mean of their burn
+           * rates, each against its own objective (src/slo/compositeIndicator.ts).
+           */
+          composite: z
+            .array(
+              z
+                .object({
+                  slo: z.string().min(1, 'must name an SLO'),
+                  /** how much this SLO counts in the mean (default 1) */
+                  weight: z.number().gt(0, 'must be above 0').default(1),
+                })
+                .strict(),
+            )
+            .min(2, 'a composite combines at least two SLOs'),
+        })
+        .strict(),
+    ], { error: 'give indicator.events: {} (counts pushed to POST /api/v1/slis/NAME/events), indicator.probe, indicator.heartbeat, indicator.prometheus or indicator.composite' }),
     alerting: z
       .object({
         /** fewer bad events than this in a tier's long window never alerts, so a quiet hour's few errors do not page */
@@ -150,9 +170,36 @@ export const sloKind = defineKind({
   kind: 'SLO',
   spec: sloSpecSchema,
   references: (doc: SloDoc, config) => [
-    ...mustExist(config, 'Service', doc.spec.service, ['spec', 'service']),
+    ...serviceProblems(doc, config),
     ...('probe' in doc.spec.indicator ? mustExist(config, 'Probe', doc.spec.indicator.probe.name, ['spec', 'indicator', 'probe', 'name']) : []),
     ...('heartbeat' in doc.spec.indicator ? mustExist(config, 'Heartbeat', doc.spec.indicator.heartbeat.name, ['spec', 'indicator', 'heartbeat', 'name']) : []),
     ...(doc.spec.policy.requireApproval?.runbooks ?? []).flatMap((name, i) => mustExist(config, 'Runbook', name, ['spec', 'policy', 'requireApproval', 'runbooks', i])),
+    ...('composite' in doc.spec.indicator ? compositeProblems(doc, config) : []),
   ],
 });
+
+/** A composite's parts are other SLOs, each once, none of them a composite itself. */
+function compositeProblems(doc: SloDoc, config: LoadedConfig): ReferenceProblem[] {
+  if (!('composite' in doc.spec.indicator)) return [];
+  const seen = new Set<string>();
+  return doc.spec.indicator.composite.flatMap(({ slo }, i): ReferenceProblem[] => {
+    const path = ['spec', 'indicator', 'composite', i, 'slo'];
+    if (slo === doc.name) return [{ path, message: 'a composite cannot include itself' }];
+    if (seen.has(slo)) return [{ path, message: `SLO ${slo} is already part of this composite` }];
+    seen.add(slo);
+    const part = config.byKind<SloSpec>('SLO').get(slo);
+    if (part && 'composite' in part.spec.indicator) return [{ path, message: `SLO ${slo} is a composite itself; combine its parts instead` }];
+    return mustExist(config, 'SLO', slo, path);
+  });
+}
+
+/**
+ * The SLO's service must be a prodeng Service, whose owner its alerts go to.
+ * An OpenSLO SLO's service may be only an OpenSLO Service (or in no file
+ * here): it is still evaluated, and the warning says its alerts page nobody.
+ */
+function serviceProblems(doc: SloDoc, config: LoadedConfig): ReferenceProblem[] {
+  const problems = mustExist(config, 'Service', doc.spec.service, ['spec', 'service']);
+  if (problems.length === 0 || !doc.metadata.annotations?.['openslo.com/slo']) return problems;
+  return problems.map((p) => ({ ...p, severity: 'warning' as const, message: `${p.message}: SLO ${doc.name}'s alerts have no owning team and page nobody; declare a prodeng Service ${doc.spec.service} with an owner to route them` }));
+}

@@ -52,7 +52,7 @@ export interface SloReview {
   advice: string;
 }
 
-/** The last `count` whole windows, newest first: consecutive rolling periods ending now, or the calendar months (weeks) before this one. */
+/** The last `count` whole windows, newest first: consecutive rolling periods ending now, or the calendar periods (months, weeks, …) before this one. */
 export function pastWindows(slo: SloDoc, now: number, count: number): Array<{ start: number; end: number }> {
   const out: Array<{ start: number; end: number }> = [];
   const w = slo.spec.window;
@@ -61,10 +61,9 @@ export function pastWindows(slo: SloDoc, now: number, count: number): Array<{ st
     for (let i = 0; i < count; i++, end -= w) out.push({ start: end - w, end });
     return out;
   }
-  const unit = w.calendar === 'month' ? 'month' : 'week';
-  let start = DateTime.fromMillis(now, { zone: w.timeZone }).startOf(unit);
+  let start = DateTime.fromMillis(now, { zone: w.timeZone }).startOf(w.calendar);
   for (let i = 0; i < count; i++) {
-    const previous = start.minus({ [unit === 'month' ? 'months' : 'weeks']: 1 });
+    const previous = start.minus({ [`${w.calendar}s`]: 1 });
     out.push({ start: previous.toMillis(), end: start.toMillis() });
     start = previous;
   }

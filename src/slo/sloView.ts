@@ -16,7 +16,7 @@ export function sloSummary(slo: SloDoc, status: SloStatus | null) {
     service: slo.spec.service,
     objective: slo.spec.objective,
     window: describeWindow(slo.spec.window),
-    indicator: 'events' in slo.spec.indicator ? 'events' : 'probe' in slo.spec.indicator ? 'probe' : 'heartbeat' in slo.spec.indicator ? 'heartbeat' : 'prometheus',
+    indicator: indicatorKind(slo),
     budgetRemaining: status ? round(status.budgetRemaining) : null,
     tier: status?.tier?.name ?? null,
     urgency: status?.tier?.urgency ?? null,
@@ -79,4 +79,9 @@ export async function dailyHistory(db: Db, slo: string, from: number, to: number
     .orderBy(sql`hour / 86400000`)
     .execute();
   return rows.map((r) => ({ day: new Date(Number(r.day) * 86_400_000).toISOString().slice(0, 10), good: Number(r.good), total: Number(r.total) }));
+}
+
+/** Which kind of indicator an SLO counts: events, probe, heartbeat, prometheus or composite. */
+export function indicatorKind(slo: SloDoc): string {
+  return Object.keys(slo.spec.indicator)[0]!;
 }

@@ -4,18 +4,24 @@ import type { SloSpec } from './sloKind.js';
 export const MINUTE = 60_000;
 const DAY = 86_400_000;
 
-/** The budget window that ends at `end`: the last N days, or the calendar month or week so far in its time zone. */
+export const CALENDAR_PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const;
+export type CalendarPeriod = (typeof CALENDAR_PERIODS)[number];
+
+/** Each calendar period's nominal length, which the alerting windows scale with (a month counts as 30 days). */
+const nominalDays: Record<CalendarPeriod, number> = { day: 1, week: 7, month: 30, quarter: 90, year: 365 };
+
+/** The budget window that ends at `end`: the last N days, or the calendar period so far in its time zone. */
 export function budgetWindow(window: SloSpec['window'], end: number): { start: number; end: number } {
   if (typeof window === 'number') return { start: end - window, end };
-  // The window holds the minute just ended; a month begins at 00:00 local time, DST and all.
+  // The window holds the minute just ended; a period begins at 00:00 local time, DST and all.
   const local = DateTime.fromMillis(end - 1, { zone: window.timeZone });
-  return { start: local.startOf(window.calendar === 'month' ? 'month' : 'week').toMillis(), end };
+  return { start: local.startOf(window.calendar).toMillis(), end };
 }
 
-/** The window's nominal length, which the alerting windows scale with (a calendar month counts as 30 days). */
+/** The window's nominal length, which the alerting windows scale with. */
 export function nominalWindowMs(window: SloSpec['window']): number {
   if (typeof window === 'number') return window;
-  return window.calendar === 'month' ? 30 * DAY : 7 * DAY;
+  return nominalDays[window.calendar] * DAY;
 }
 
 export function describeWindow(window: SloSpec['window']): string {

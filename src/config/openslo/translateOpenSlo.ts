@@ -57,50 +57,82 @@ export function translateOpenSlo(objects: OpenSloObject[], config: LoadedConfig)
       notEvaluated([], 'it has no objectives');
       continue;
     }
-    if (objectives.some((o) => o.indicator || o.indicatorRef)) {
-      notEvaluated(['objectives'], 'prodeng does not evaluate composite SLOs (an indicator per objective) yet');
-      continue;
-    }
-    const sli = spec.indicator?.spec ?? (spec.indicatorRef ? (byKind('SLI').get(spec.indicatorRef)?.spec as OpenSloSliSpec | undefined) : undefined);
-    if (!sli) {
-      const names = config.declaredNames(openSloKind('SLI'));
-      // A declared but broken SLI was reported where it is.
-      if (!names.includes(spec.indicatorRef!)) notEvaluated(['indicatorRef'], `SLI "${spec.indicatorRef}" does not exist${names.length ? didYouMean(spec.indicatorRef!, names) : ' (no SLI is defined)'}`);
-      continue;
-    }
-    const indicatorPath: DocPath = spec.indicator ? ['indicator', 'spec'] : ['indicatorRef'];
     const window = nativeWindow(spec.timeWindow[0]!, (path, message, severity) => report(['timeWindow', 0, ...path], message, severity));
     if (!window) continue;
+    const dataSources = byKind('DataSource') as Map<string, ConfigDoc<OpenSloDataSourceSpec>>;
+    const composite = objectives.some((o) => o.indicator || o.indicatorRef);
+    const labels = Object.fromEntries(Object.entries((doc.metadata.labels ?? {}) as Record<string, string | string[]>).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
 
-    objectives.forEach((objective, i) => {
-      const indicator = nativeIndicator(sli, objective, byKind('DataSource') as Map<string, ConfigDoc<OpenSloDataSourceSpec>>, (path, message) => report([...indicatorPath, ...path], message));
-      if (indicator === undefined) return;
-      if ('unsupported' in indicator) return notEvaluated(indicatorPath, String(indicator.unsupported));
-      const name = objectives.length === 1 ? doc.name : objectiveName(doc.name, objective, i);
-      const input: Record<string, unknown> = {
-        service: spec.service,
-        ...(spec.description ? { description: spec.description } : {}),
-        objective: objective.targetPercent ?? Math.round(objective.target! * 1e9) / 1e7,
-        window,
-        budgetingMethod: spec.budgetingMethod,
-        ...(spec.budgetingMethod === 'Occurrences'
-          ? {}
-          : { timeslice: { window: prodengDuration(objective.timeSliceWindow!), ...(spec.budgetingMethod === 'Timeslices' ? { objective: Math.round(objective.timeSliceTarget! * 1e9) / 1e7 } : {}) } }),
-        indicator,
-      };
-      const native = kindDefinition('SLO')!.spec.safeParse(input, { error: configErrorMap });
+    /** One prodeng SLO from an objective (or the composite), parsed by the SLO kind's own schema; false after a problem. */
+    const addSlo = (name: string, input: Record<string, unknown>, objectiveIndex: number, indicatorPath: DocPath): boolean => {
+      const native = kindDefinition('SLO')!.spec.safeParse({ service: spec.service, ...(spec.description ? { description: spec.description } : {}), window, ...input }, { error: configErrorMap });
       if (!native.success) {
-        for (const issue of native.error.issues) report(openSloPathOf(issue.path, i, indicatorPath), issue.message);
-        return;
+        for (const issue of native.error.issues) report(openSloPathOf(issue.path, objectiveIndex, indicatorPath), issue.message);
+        return false;
       }
-      const labels = Object.fromEntries(Object.entries((doc.metadata.labels ?? {}) as Record<string, string | string[]>).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
-      out.slos.push({
-        doc: { kind: 'SLO', name, metadata: { name, labels, annotations: { ...doc.metadata.annotations, 'openslo.com/slo': doc.name } }, spec: native.data, source: doc.source },
-        place,
-      });
+      out.slos.push({ doc: { kind: 'SLO', name, metadata: { name, labels, annotations: { ...doc.metadata.annotations, 'openslo.com/slo': doc.name } }, spec: native.data, source: doc.source }, place });
+      return true;
+    };
+    const budgeting = (objective: OpenSloObjective) => ({
+      objective: percent(objective),
+      budgetingMethod: spec.budgetingMethod,
+      ...(spec.budgetingMethod === 'Occurrences'
+        ? {}
+        : { timeslice: { window: prodengDuration(objective.timeSliceWindow!), ...(spec.budgetingMethod === 'Timeslices' ? { objective: Math.round(objective.timeSliceTarget! * 1e9) / 1e7 } : {}) } }),
     });
+    /** The SLI an objective (or, standard, the SLO) measures with, and where in the document it is. */
+    const sliOf = (holder: { indicator?: { spec: OpenSloSliSpec } | undefined; indicatorRef?: string | undefined }, at: DocPath): { sli: OpenSloSliSpec; path: DocPath } | undefined => {
+      const sli = holder.indicator?.spec ?? (holder.indicatorRef ? (byKind('SLI').get(holder.indicatorRef)?.spec as OpenSloSliSpec | undefined) : undefined);
+      if (sli) return { sli, path: holder.indicator ? [...at, 'indicator', 'spec'] : [...at, 'indicatorRef'] };
+      const names = config.declaredNames(openSloKind('SLI'));
+      // A declared but broken SLI was reported where it is.
+      if (!names.includes(holder.indicatorRef!)) notEvaluated([...at, 'indicatorRef'], `SLI "${holder.indicatorRef}" does not exist${names.length ? didYouMean(holder.indicatorRef!, names) : ' (no SLI is defined)'}`);
+      return undefined;
+    };
+
+    if (!composite) {
+      const measured = sliOf(spec, []);
+      if (!measured) continue;
+      objectives.forEach((objective, i) => {
+        const indicator = nativeIndicator(measured.sli, objective, dataSources, (path, message) => report([...measured.path, ...path], message));
+        if (indicator === undefined) return;
+        if ('unsupported' in indicator) return notEvaluated(measured.path, String(indicator.unsupported));
+        addSlo(objectives.length === 1 ? doc.name : objectiveName(doc.name, objective, i), { ...budgeting(objective), indicator }, i, measured.path);
+      });
+      continue;
+    }
+
+    // A composite: each objective its own SLO (counted, not alerting on its own), and the SLO itself their weighted burn.
+    const parts: Array<{ name: string; input: Record<string, unknown>; i: number; path: DocPath; weight: number; objective: number }> = [];
+    for (const [i, objective] of objectives.entries()) {
+      const at: DocPath = ['objectives', i];
+      if (!objective.indicator && !objective.indicatorRef) {
+        report(at, 'a composite SLO gives each objective its own indicator or indicatorRef');
+        break;
+      }
+      const measured = sliOf(objective, at);
+      if (!measured) break;
+      const indicator = nativeIndicator(measured.sli, objective, dataSources, (path, message) => report([...measured.path, ...path], message));
+      if (indicator === undefined) break;
+      if ('unsupported' in indicator) {
+        notEvaluated(measured.path, String(indicator.unsupported));
+        break;
+      }
+      const input = { ...budgeting(objective), indicator, alerting: { page: false, ticket: false }, policy: { notify: [] } };
+      parts.push({ name: objectiveName(doc.name, objective, i), input, i, path: measured.path, weight: objective.compositeWeight ?? 1, objective: percent(objective) });
+    }
+    if (parts.length !== objectives.length) continue;
+    if (!parts.every((p) => addSlo(p.name, p.input, p.i, p.path))) continue;
+    const weights = parts.reduce((n, p) => n + p.weight, 0);
+    const objective = Math.round((parts.reduce((n, p) => n + p.weight * p.objective, 0) / weights) * 1e7) / 1e7;
+    addSlo(doc.name, { objective, indicator: { composite: parts.map((p) => ({ slo: p.name, weight: p.weight })) } }, 0, ['objectives']);
   }
   return out;
+}
+
+/** An objective's target in percent, as prodeng writes it. */
+function percent(objective: OpenSloObjective): number {
+  return objective.targetPercent ?? Math.round(objective.target! * 1e9) / 1e7;
 }
 
 /** A prodeng SLO's name for one of several objectives: the SLO's name and the objective's (or its position). */
@@ -133,7 +165,9 @@ function nativeWindow(window: OpenSloTimeWindow, report: (path: DocPath, message
   }
   const cal = window.calendar!;
   const [date, time] = cal.startTime.split(' ');
-  const aligned = time === '00:00:00' && (calendar === 'day' || calendar === 'week' || date!.endsWith('-01'));
+  const [, month, day] = date!.split('-');
+  const firstDay = { day: true, week: true, month: day === '01', quarter: day === '01' && ['01', '04', '07', '10'].includes(month!), year: day === '01' && month === '01' }[calendar as 'day'];
+  const aligned = time === '00:00:00' && firstDay;
   if (!aligned) report(['calendar', 'startTime'], `prodeng starts each calendar ${calendar} at 00:00 on its first day in the time zone${calendar === 'week' ? ' (a week on Monday)' : ''}, not at ${cal.startTime}`, 'warning');
   return { calendar, timeZone: cal.timeZone || 'UTC' };
 }
