@@ -9,6 +9,8 @@ export interface KindDefinition<S = any> {
   spec: z.ZodType<S, any>;
   /** checks against other documents (a Service's owner must be a Team, …), run once every document is read */
   references?: (doc: ConfigDoc<S>, config: LoadedConfig) => ReferenceProblem[];
+  /** fills in what the spec takes from other documents (an SLO's policy from its team's), run once every document is read, before references */
+  resolve?: (doc: ConfigDoc<S>, config: LoadedConfig) => ReferenceProblem[];
 }
 
 const kinds = new Map<string, KindDefinition>();

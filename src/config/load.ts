@@ -85,7 +85,11 @@ export async function loadConfigDir(dir: string): Promise<ConfigLoadResult> {
     checked.push(slo);
   }
 
-  // References are checked once every document is known, so the order of files does not matter.
+  // What a document takes from others is filled in, then references are checked, once every document is known,
+  // so the order of files does not matter.
+  for (const { doc, place } of checked) {
+    for (const problem of kindDefinition(doc.kind)?.resolve?.(doc, config) ?? []) (problem.severity === 'warning' ? warnings : errors).push(place.error(problem.path, problem.message));
+  }
   for (const { doc, place } of checked) {
     for (const problem of kindDefinition(doc.kind)?.references?.(doc, config) ?? []) {
       (problem.severity === 'warning' ? warnings : errors).push(place.error(problem.path, problem.message));

@@ -31,7 +31,12 @@ export function mustExist(
   return [{ path, message: `${kindInProse(kind)} "${name}" does not exist${hint}` }];
 }
 
-/** `EscalationPolicy` → `escalation policy`, as a sentence would say it. */
+/** `EscalationPolicy` → `escalation policy`, `SLOPolicy` → `SLO policy`, as a sentence would say it (acronyms stay). */
 function kindInProse(kind: string): string {
-  return kind.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return kind
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(' ')
+    .map((word) => (/^[A-Z]{2,}$/.test(word) ? word : word.toLowerCase()))
+    .join(' ');
 }

@@ -91,3 +91,56 @@ describe('the SLO kind', () => {
     expect(ok.errors.join('\n')).not.toMatch(/supported so far/);
   });
 });
+
+describe('error-budget policies per team (SLOPolicy)', () => {
+  const policies = `apiVersion: prodeng/v1
+kind: SLOPolicy
+metadata: { name: shop-default }
+spec: { team: shop, gate: at-risk, atRiskBelow: 40, notify: [exhausted] }
+---
+apiVersion: prodeng/v1
+kind: SLOPolicy
+metadata: { name: freeze-never }
+spec: { gate: never, notify: [] }
+---
+`;
+  const three = `${policies}${slo('  service: checkout\n  objective: 99.9\n  indicator: { events: {} }\n')}---
+apiVersion: prodeng/v1
+kind: SLO
+metadata: { name: named }
+spec: { service: checkout, objective: 99, indicator: { events: {} }, policy: freeze-never }
+---
+apiVersion: prodeng/v1
+kind: SLO
+metadata: { name: own }
+spec: { service: checkout, objective: 99, indicator: { events: {} }, policy: { gate: exhausted } }
+`;
+
+  it('gives an SLO that sets no policy its team’s, one that names a policy that one, and keeps an SLO’s own', async () => {
+    const { r, errors } = await load(three);
+    expect(errors).toEqual([]);
+    const policy = (name: string) => r.config.byKind<any>('SLO').get(name)!.spec.policy;
+    expect(policy('checkout-availability')).toEqual({ atRiskBelow: 40, gate: 'at-risk', notify: ['exhausted'] });
+    expect(policy('named')).toEqual({ atRiskBelow: 25, gate: 'never', notify: [] });
+    expect(policy('own')).toEqual({ atRiskBelow: 25, gate: 'exhausted', notify: ['at-risk', 'exhausted'] });
+  });
+
+  it('names the field for an unknown policy, a second policy for one team, and an unknown team', async () => {
+    const { errors } = await load(`${three.replace('policy: freeze-never', 'policy: freeze-nevr')}---
+apiVersion: prodeng/v1
+kind: SLOPolicy
+metadata: { name: another }
+spec: { team: shop }
+---
+apiVersion: prodeng/v1
+kind: SLOPolicy
+metadata: { name: lost }
+spec: { team: shp }
+`);
+    expect(errors).toEqual([
+      expect.stringMatching(/^slo\.yaml:\d+:\d+: spec\.policy: SLO policy "freeze-nevr" does not exist \(did you mean "freeze-never"\?\)$/),
+      expect.stringMatching(/^slo\.yaml:\d+:\d+: spec\.team: team shop already has SLOPolicy shop-default \(.*slo\.yaml:1\); a team has one$/),
+      expect.stringMatching(/^slo\.yaml:\d+:\d+: spec\.team: team "shp" does not exist \(did you mean "shop"\?\)$/),
+    ]);
+  });
+});

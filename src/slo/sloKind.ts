@@ -22,7 +22,29 @@ const windowSchema = z.union([
     .strict(),
 ]);
 
-export const sloSpecSchema = z
+/** What happens when an SLO's budget is at risk or spent (an SLO's own, or its team's SLOPolicy). */
+export const sloPolicySchema = z
+  .object({
+    /** below this share of the budget left (percent) the SLO is at risk */
+    atRiskBelow: z.number().gt(0).lt(100).default(25),
+    /** what GET /api/v1/slos/NAME/gate denies: deploys and changes once the budget is exhausted, already when at risk, or never */
+    gate: z.enum(['exhausted', 'at-risk', 'never'], { error: 'must be exhausted, at-risk or never' }).default('exhausted'),
+    /** when the budget goes at risk or runs out, the owning team's members are told (by their usual channels; nobody is paged) */
+    notify: z.array(z.enum(['at-risk', 'exhausted'], { error: 'must be at-risk or exhausted' })).default(['at-risk', 'exhausted']),
+    /** these runbooks ask a human before acting while the budget is spent (or at risk): automation must not spend what is left */
+    requireApproval: z
+      .object({
+        runbooks: z.array(z.string().min(1)).min(1, 'name at least one Runbook'),
+        when: z.enum(['exhausted', 'at-risk'], { error: 'must be exhausted or at-risk' }).default('exhausted'),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type SloPolicy = z.output<typeof sloPolicySchema>;
+export const DEFAULT_SLO_POLICY: SloPolicy = { atRiskBelow: 25, gate: 'exhausted', notify: ['at-risk', 'exhausted'] };
+
+const sloFields = z
   .object({
     service: z.string({ error: (issue) => (issue.input === undefined ? 'is required: the Service this objective is for' : undefined) }).min(1),
     description: z.string().optional(),
@@ -122,28 +144,12 @@ export const sloSpecSchema = z
       .strict()
       .default({ minBadEvents: 10, noDataAfter: 3_600_000, page: true, ticket: true }),
     /** the error-budget policy: when the SLO is at risk, and what its gate denies */
-    policy: z
-      .object({
-        /** below this share of the budget left (percent) the SLO is at risk */
-        atRiskBelow: z.number().gt(0).lt(100).default(25),
-        /** what GET /api/v1/slos/NAME/gate denies: deploys and changes once the budget is exhausted, already when at risk, or never */
-        gate: z.enum(['exhausted', 'at-risk', 'never'], { error: 'must be exhausted, at-risk or never' }).default('exhausted'),
-        /** when the budget goes at risk or runs out, the owning team's members are told (by their usual channels; nobody is paged) */
-        notify: z.array(z.enum(['at-risk', 'exhausted'], { error: 'must be at-risk or exhausted' })).default(['at-risk', 'exhausted']),
-        /** these runbooks ask a human before acting while the budget is spent (or at risk): automation must not spend what is left */
-        requireApproval: z
-          .object({
-            runbooks: z.array(z.string().min(1)).min(1, 'name at least one Runbook'),
-            when: z.enum(['exhausted', 'at-risk'], { error: 'must be exhausted or at-risk' }).default('exhausted'),
-          })
-          .strict()
-          .optional(),
-      })
-      .strict()
-      .default({ atRiskBelow: 25, gate: 'exhausted', notify: ['at-risk', 'exhausted'] }),
+    policy: sloPolicySchema.default(DEFAULT_SLO_POLICY),
   })
-  .strict()
-  .superRefine((spec, ctx) => {
+  .strict();
+
+/** Timeslices and RatioTimeslices need a slice; Occurrences has none. */
+function checkBudgeting(spec: { budgetingMethod: string; timeslice?: { window?: number | undefined; objective?: number | undefined } | undefined }, ctx: z.core.$RefinementCtx): void {
     const method = spec.budgetingMethod;
     if (method === 'Occurrences') {
       if (spec.timeslice) ctx.addIssue({ code: 'custom', path: ['timeslice'], message: 'is only for budgetingMethod Timeslices or RatioTimeslices: with Occurrences every event counts' });
@@ -161,19 +167,44 @@ export const sloSpecSchema = z
     if (method === 'RatioTimeslices' && spec.timeslice.objective !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['timeslice', 'objective'], message: 'is only for budgetingMethod Timeslices: with RatioTimeslices each slice counts as its ratio of good events' });
     }
-  });
+}
+
+/** An SLO as code reads it: its policy given, inherited from its team's SLOPolicy, or prodeng's default. */
+export const sloSpecSchema = sloFields.superRefine(checkBudgeting);
+
+/** An SLO as the config directory holds it: its policy inline, an SLOPolicy's name, or none (its team's, else the default); the loader resolves it. */
+export const sloConfigSpecSchema = sloFields.extend({ policy: z.union([sloPolicySchema, z.string().min(1, 'must name an SLOPolicy')], { error: 'must be a policy (atRiskBelow, gate, notify, requireApproval) or the name of an SLOPolicy' }).optional() }).superRefine(checkBudgeting);
 
 export type SloSpec = z.output<typeof sloSpecSchema>;
 export type SloDoc = ConfigDoc<SloSpec>;
 
+// Policies an SLO took from an SLOPolicy: their runbooks are checked where the SLOPolicy names them.
+const inherited = new WeakSet<SloPolicy>();
+
 export const sloKind = defineKind({
   kind: 'SLO',
-  spec: sloSpecSchema,
+  spec: sloConfigSpecSchema as unknown as z.ZodType<SloSpec>,
+  resolve: (doc: SloDoc, config) => {
+    const given = doc.spec.policy as SloPolicy | string | undefined;
+    if (typeof given === 'object') return [];
+    const policies = config.byKind<SloPolicySpec>('SLOPolicy');
+    let chosen: ConfigDoc<SloPolicySpec> | undefined;
+    if (typeof given === 'string') chosen = policies.get(given);
+    else {
+      const team = config.services.get(doc.spec.service)?.spec.owner;
+      chosen = team === undefined ? undefined : [...policies.values()].find((p) => p.spec.team === team);
+    }
+    if (chosen) {
+      const { team: _team, description: _description, ...policy } = chosen.spec;
+      inherited.add((doc.spec.policy = policy));
+    } else doc.spec.policy = { ...DEFAULT_SLO_POLICY };
+    return typeof given === 'string' ? mustExist(config, 'SLOPolicy', given, ['spec', 'policy']) : [];
+  },
   references: (doc: SloDoc, config) => [
     ...serviceProblems(doc, config),
     ...('probe' in doc.spec.indicator ? mustExist(config, 'Probe', doc.spec.indicator.probe.name, ['spec', 'indicator', 'probe', 'name']) : []),
     ...('heartbeat' in doc.spec.indicator ? mustExist(config, 'Heartbeat', doc.spec.indicator.heartbeat.name, ['spec', 'indicator', 'heartbeat', 'name']) : []),
-    ...(doc.spec.policy.requireApproval?.runbooks ?? []).flatMap((name, i) => mustExist(config, 'Runbook', name, ['spec', 'policy', 'requireApproval', 'runbooks', i])),
+    ...(inherited.has(doc.spec.policy) ? [] : (doc.spec.policy.requireApproval?.runbooks ?? []).flatMap((name, i) => mustExist(config, 'Runbook', name, ['spec', 'policy', 'requireApproval', 'runbooks', i]))),
     ...('composite' in doc.spec.indicator ? compositeProblems(doc, config) : []),
   ],
 });
@@ -203,3 +234,24 @@ function serviceProblems(doc: SloDoc, config: LoadedConfig): ReferenceProblem[] 
   if (problems.length === 0 || !doc.metadata.annotations?.['openslo.com/slo']) return problems;
   return problems.map((p) => ({ ...p, severity: 'warning' as const, message: `${p.message}: SLO ${doc.name}'s alerts have no owning team and page nobody; declare a prodeng Service ${doc.spec.service} with an owner to route them` }));
 }
+
+/** A team's error-budget policy: every SLO of its services that sets none follows it; an SLO may also name one (`policy: NAME`). */
+export const sloPolicySpecSchema = sloPolicySchema.extend({
+  description: z.string().optional(),
+  /** the Team whose SLOs follow it unless they set their own */
+  team: z.string().min(1, 'must name a Team').optional(),
+});
+export type SloPolicySpec = z.output<typeof sloPolicySpecSchema>;
+
+export const sloPolicyKind = defineKind({
+  kind: 'SLOPolicy',
+  spec: sloPolicySpecSchema,
+  references: (doc: ConfigDoc<SloPolicySpec>, config) => {
+    const first = [...config.byKind<SloPolicySpec>('SLOPolicy').values()].find((p) => p.spec.team !== undefined && p.spec.team === doc.spec.team);
+    return [
+      ...mustExist(config, 'Team', doc.spec.team, ['spec', 'team']),
+      ...(first && first !== doc ? [{ path: ['spec', 'team'], message: `team ${doc.spec.team} already has SLOPolicy ${first.name} (${first.source.file}:${first.source.line}); a team has one` }] : []),
+      ...(doc.spec.requireApproval?.runbooks ?? []).flatMap((name, i) => mustExist(config, 'Runbook', name, ['spec', 'requireApproval', 'runbooks', i])),
+    ];
+  },
+});
