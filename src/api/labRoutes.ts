@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { listHosts } from '../fleet/hosts.js';
 import type { ApiDeps } from './deps.js';
 import { sendInvalid, sendProblem } from './problems.js';
+import { breakLabHost, healLab, labHostsOf, LAB_SCENARIOS } from '../lab/labFaults.js';
 
-export const LAB_SCENARIOS = ['crash', 'hang', 'slow', 'errors', 'disk-full', 'leak'] as const;
+export { LAB_SCENARIOS };
 
 const breakBody = z
   .object({
@@ -25,26 +26,6 @@ const healBody = z.object({ service: z.string().min(1), host: z.string().optiona
  * the host's own fault API. Only hosts prodeng runs (a pool's) are touched.
  */
 export function labRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  async function targetHost(service: string, host: string | undefined) {
-    const hosts = (await listHosts(deps.store.db, { service, state: 'in_service' })).filter((h) => h.pool && h.address);
-    if (host) return hosts.find((h) => h.name === host) ?? null;
-    return hosts[0] ?? null;
-  }
-
-  async function sendFault(address: string, method: 'POST' | 'DELETE', body?: unknown) {
-    try {
-      const res = await fetch(`http://${address}/_lab/faults`, {
-        method,
-        headers: body ? { 'content-type': 'application/json' } : {},
-        body: body ? JSON.stringify(body) : null,
-        signal: AbortSignal.timeout(3000),
-      });
-      return { status: res.status, answer: (await res.json().catch(() => ({}))) as Record<string, unknown> };
-    } catch (err) {
-      return { status: 0, answer: { error: (err as Error).message } };
-    }
-  }
-
   // Whether a lab runs, and which faults each lab host carries: a pool host
   // that answers the fault API is a lab host. The console shows its buttons from this.
   app.get('/api/v1/lab', async () => {
@@ -69,25 +50,15 @@ export function labRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/api/v1/lab/break', async (request, reply) => {
     const parsed = breakBody.safeParse(request.body ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
-    const { scenario, service, host, ...params } = parsed.data;
-    const target = await targetHost(service, host);
-    if (!target) return sendProblem(reply, 404, 'host_not_found', host ? `no in-service lab host ${host} in service ${service}` : `service ${service} has no in-service lab host`);
-    const fault = { fault: scenario, ...params, ...(scenario === 'leak' && params.mbPerSecond === undefined ? { mbPerSecond: 5 } : {}) };
-    const sent = await sendFault(target.address!, 'POST', fault);
-    // A hung host may not answer the request that hung it.
-    if (sent.status === 0 && scenario === 'hang') return { host: target.name, scenario, effect: 'the host stopped answering' };
-    if (sent.status === 400) return sendProblem(reply, 400, 'invalid_request', String((sent.answer.error as { message?: string })?.message ?? sent.answer.error ?? 'the host refused the fault'));
-    if (sent.status < 200 || sent.status >= 300) return sendProblem(reply, 502, 'host_unreachable', `${target.name} did not take the fault: ${JSON.stringify(sent.answer)}`);
-    return { host: target.name, scenario, effect: sent.answer.effect ?? sent.answer };
+    const result = await breakLabHost(deps.store.db, parsed.data);
+    if (!result.ok) return sendProblem(reply, result.status, result.code, result.message);
+    return { host: result.host, scenario: result.scenario, effect: result.effect };
   });
 
   app.post('/api/v1/lab/heal', async (request, reply) => {
     const parsed = healBody.safeParse(request.body ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
-    const hosts = (await listHosts(deps.store.db, { service: parsed.data.service, state: 'in_service' })).filter((h) => h.pool && h.address && (!parsed.data.host || h.name === parsed.data.host));
-    if (hosts.length === 0) return sendProblem(reply, 404, 'host_not_found', `no in-service lab host to heal in service ${parsed.data.service}`);
-    const healed = [];
-    for (const h of hosts) if ((await sendFault(h.address!, 'DELETE')).status === 200) healed.push(h.name);
-    return { healed };
+    if ((await labHostsOf(deps.store.db, parsed.data.service, parsed.data.host)).length === 0) return sendProblem(reply, 404, 'host_not_found', `no in-service lab host to heal in service ${parsed.data.service}`);
+    return { healed: await healLab(deps.store.db, parsed.data.service, parsed.data.host) };
   });
 }

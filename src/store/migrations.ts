@@ -395,6 +395,38 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('slo_policy_events_slo').on('slo_policy_events').columns(['slo', 'at']).execute();
       },
     },
+    // Chaos experiments (src/chaos): each run with its journal, and every fault
+    // a run injected, with a lease its runner renews: a fault whose lease ran
+    // out (the runner died) is reverted by the leader.
+    '0010_chaos': {
+      async up(db: Kysely<any>) {
+        await idColumn(db, 'chaos_runs')
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('service', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('deviated', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('started_by', 'text', (c) => c.notNull())
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('lease_expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('started_at', 'bigint', (c) => c.notNull())
+          .addColumn('ended_at', 'bigint')
+          .addColumn('experiment', 'text', (c) => c.notNull())
+          .addColumn('journal', 'text')
+          .execute();
+        await db.schema.createIndex('chaos_runs_status').on('chaos_runs').columns(['status', 'lease_expires_at']).execute();
+        await idColumn(db, 'chaos_faults')
+          .addColumn('run_id', 'bigint')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('spec', 'text', (c) => c.notNull())
+          .addColumn('injected_at', 'bigint', (c) => c.notNull())
+          .addColumn('lease_expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('reverted_at', 'bigint')
+          .addColumn('reverted_by', 'text')
+          .execute();
+        await db.schema.createIndex('chaos_faults_open').on('chaos_faults').columns(['reverted_at', 'lease_expires_at']).execute();
+      },
+    },
   };
 }
 

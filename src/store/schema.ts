@@ -296,6 +296,8 @@ export interface Database {
   slo_state: SloStateTable;
   slo_gate_overrides: SloGateOverridesTable;
   slo_policy_events: SloPolicyEventsTable;
+  chaos_runs: ChaosRunsTable;
+  chaos_faults: ChaosFaultsTable;
   slo_targets: SloTargetsTable;
 }
 
@@ -331,6 +333,43 @@ export interface SliHoursTable {
   hour: Millis;
   good: number;
   total: number;
+}
+
+/** A chaos experiment's run: who started it, where it stands, and its journal (Chaos Toolkit's shape) once it ends. */
+export interface ChaosRunsTable {
+  id: Generated<number>;
+  title: string;
+  /** the service the experiment targets, when it says */
+  service: string | null;
+  /** running, then completed, failed, aborted or interrupted */
+  status: string;
+  deviated: number;
+  started_by: string;
+  /** the replica running it, and until when it counts as alive */
+  owner: string;
+  lease_expires_at: Millis;
+  started_at: Millis;
+  ended_at: Millis | null;
+  /** the experiment as run (secrets redacted), JSON */
+  experiment: string;
+  journal: string | null;
+}
+
+/** A fault a run injected (a toxic, a broken lab host), kept until it is reverted. */
+export interface ChaosFaultsTable {
+  id: Generated<number>;
+  run_id: number | null;
+  /** toxic, lab-fault */
+  kind: string;
+  /** what it was injected into, JSON (a proxy, a service and host) */
+  target: string;
+  spec: string;
+  injected_at: Millis;
+  /** renewed while its run is alive; once past, the leader reverts it */
+  lease_expires_at: Millis;
+  reverted_at: Millis | null;
+  /** the run's rollback, the lease running out, or a person */
+  reverted_by: string | null;
 }
 
 /** What an SLO's error-budget policy did: told the team, or could not. */
