@@ -9,3 +9,4 @@ import './probes/probeKind.js';
 import './oncall/scheduleKind.js';
 import './oncall/escalationPolicyKind.js';
 import './slo/sloKind.js';
+import './chaos/experiment/experimentKind.js';

@@ -42,6 +42,8 @@ import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 import { SloEvaluator } from './slo/sloEvaluator.js';
 import { SLO_NOTICE_WORK, sendSloNotice } from './slo/sloNotice.js';
+import { revertExpiredFaults } from './chaos/faultLeases.js';
+import { faultKinds, faultReverters } from './chaos/faultKinds.js';
 import { sliMinutePruner } from './slo/sliStore.js';
 import { recordTargets } from './slo/sloReview.js';
 import { sloApprovalCheck } from './slo/sloApproval.js';
@@ -315,6 +317,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     },
   });
   const sloEvaluator = new SloEvaluator(store, slos, onFiring, logger);
+  // The dead man's switch: faults whose chaos run stopped renewing their lease are reverted by the leader.
+  const chaosReverters = faultReverters(faultKinds(store.db));
   registerSloMetrics(metrics, store.db, slos);
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({
@@ -325,7 +329,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger,
     onFiring,
     intervalMs: maintenanceIntervalMs,
-    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), sliMinutePruner(store.db), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger))],
+    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), sliMinutePruner(store.db), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger)), async (now) => void (await revertExpiredFaults(store.db, chaosReverters, now, logger))],
   });
   const stopDigests = startDailyDigests({ cron: digestSettings.cron, timeZone: digestSettings.timeZone, db: store.db, clock, logger, teams: digestTeams, isLeader: () => maintenance.isLeader() });
   const scheduler = new ProbeScheduler({

@@ -17,6 +17,7 @@ import { alertRoutes } from './alertRoutes.js';
 import { remediationRoutes } from './remediationRoutes.js';
 import { hostRoutes } from './hostRoutes.js';
 import { labRoutes } from './labRoutes.js';
+import { chaosRoutes } from './chaosRoutes.js';
 import { poolRoutes } from './poolRoutes.js';
 import { probeRoutes } from './probeRoutes.js';
 import { reportRoutes } from './reportRoutes.js';
@@ -100,6 +101,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   runbookRoutes(app, deps);
   hostRoutes(app, deps);
   labRoutes(app, deps);
+  chaosRoutes(app, deps);
   poolRoutes(app, deps);
   probeRoutes(app, deps);
   reportRoutes(app, deps, { serviceOwners: deps.serviceOwners });

@@ -48,6 +48,7 @@ export function apiClient(opts: ApiClientOptions) {
     /** a reply that is not JSON (a Markdown draft), with the same errors as get */
     getText: (path: string) => send('GET', path),
     post: <T>(path: string, body: unknown) => call<T>('POST', path, body),
+    put: <T>(path: string, body: unknown) => call<T>('PUT', path, body),
     delete: <T>(path: string) => call<T>('DELETE', path),
   };
 }

@@ -15,6 +15,7 @@ import { oncallCommand, schedulesCommand } from './oncallCommand.js';
 import { incidentsCommand } from './incidentsCommand.js';
 import { digestCommand } from './digestCommand.js';
 import { sloCommand } from './sloCommand.js';
+import { chaosCommand } from './chaosCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -39,6 +40,7 @@ program.addCommand(schedulesCommand());
 program.addCommand(incidentsCommand());
 program.addCommand(digestCommand());
 program.addCommand(sloCommand());
+program.addCommand(chaosCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,11 @@
+export { loadExperiment, formatExperimentProblem, type ExperimentLoad, type ExperimentProblem } from './load.js';
+export { runExperiment, FAIL_FAST_REASON, type RunnerDeps } from './runner.js';
+export { journalExitCode, type Journal, type JournalStatus, type RunRecord, type SteadyState } from './journal.js';
+export { withinTolerance, type ToleranceContext } from './tolerance.js';
+export { substitute, lookupOf } from './substitute.js';
+export { splitArguments } from './argv.js';
+export { resolveValues, redactor, ExperimentValueError, REDACTED, type ResolvedValues } from './values.js';
+export { ActivityFailed, type ProdengFunction, type ProdengRegistry } from './providers/index.js';
+export { experimentSchema, isRef } from './schema.js';
+export type * from './schema.js';
+export type { Phase } from './activity.js';
