@@ -44,6 +44,7 @@ import { SloEvaluator } from './slo/sloEvaluator.js';
 import { SLO_NOTICE_WORK, sendSloNotice } from './slo/sloNotice.js';
 import { revertExpiredFaults } from './chaos/faultLeases.js';
 import { faultKinds, faultReverters } from './chaos/faultKinds.js';
+import { chaosAlertHook } from './chaos/chaosAlertHook.js';
 import { sliMinutePruner } from './slo/sliStore.js';
 import { recordTargets } from './slo/sloReview.js';
 import { sloApprovalCheck } from './slo/sloApproval.js';
@@ -249,11 +250,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const runbooks = [...config.byKind<RunbookSpec>('Runbook').values(), ...plugins.runbooks];
   // Incidents group the alerts of their service; page-severity alerts no runbook handles open one.
   const incidentHook = config.services.size > 0 ? incidentIntakeHook(runbooks) : undefined;
+  // Alerts of a service a chaos run is breaking carry the experiment's name (and are tickets unless the run pages); first, so the others see it.
+  const chaosHook = config.services.size > 0 ? chaosAlertHook() : undefined;
   // The worker is woken once intake has committed a new remediation, not
   // inside the transaction (another connection would not see it yet).
   let remediationCreated = false;
   let remediation: RemediationWorker | undefined;
-  const groupCommitter = new GroupCommitter(store, clock, intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks, () => (remediationCreated = true), store.dialect) : undefined, incidentHook));
+  const groupCommitter = new GroupCommitter(store, clock, intakeHooks(chaosHook, runbooks.length > 0 ? remediationIntakeHook(runbooks, () => (remediationCreated = true), store.dialect) : undefined, incidentHook));
   const committer = {
     async commit(events: Parameters<GroupCommitter['commit']>[0]) {
       const results = await groupCommitter.commit(events);
@@ -265,7 +268,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     },
   };
   // Without runbooks or services nothing listens, and intake skips building the list.
-  const onFiring = intakeHooks(runbooks.length > 0 ? remediationIntakeHook(runbooks, undefined, store.dialect) : undefined, incidentHook);
+  const onFiring = intakeHooks(chaosHook, runbooks.length > 0 ? remediationIntakeHook(runbooks, undefined, store.dialect) : undefined, incidentHook);
   const digestTeams = {
     serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])),
     teamEmails: teamEmailsFrom(pagingDirectoryFrom(config)),

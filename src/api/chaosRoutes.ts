@@ -15,6 +15,8 @@ const startBody = z
     /** the share of the service's hosts it touches */
     blastRadius: z.number().gt(0).max(1).optional(),
     maxBlastRadius: z.number().gt(0).max(1).optional(),
+    /** alerts raised during the run page as usual (default: their incidents are tickets) */
+    page: z.boolean().optional(),
     experiment: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
@@ -48,13 +50,13 @@ export function chaosRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/api/v1/chaos/runs', async (request, reply) => {
     const parsed = startBody.safeParse(request.body ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
-    const { title, service, blastRadius, maxBlastRadius, experiment } = parsed.data;
+    const { title, service, blastRadius, maxBlastRadius, page, experiment } = parsed.data;
     const by = actorOf(request, undefined);
     const now = deps.clock.now();
     const verdict = await mayRunExperiment(db, { service: service ?? null, blastRadius, maxBlastRadius });
     const row = await db
       .insertInto('chaos_runs')
-      .values({ title, service: service ?? null, status: verdict.allow ? 'running' : 'refused', deviated: 0, started_by: by, owner: by, lease_expires_at: now + FAULT_LEASE_MS, started_at: now, ended_at: verdict.allow ? null : now, experiment: JSON.stringify(experiment ?? {}), journal: verdict.allow ? null : JSON.stringify({ refused: verdict.reason }) })
+      .values({ title, service: service ?? null, status: verdict.allow ? 'running' : 'refused', deviated: 0, pages: page ? 1 : 0, started_by: by, owner: by, lease_expires_at: now + FAULT_LEASE_MS, started_at: now, ended_at: verdict.allow ? null : now, experiment: JSON.stringify(experiment ?? {}), journal: verdict.allow ? null : JSON.stringify({ refused: verdict.reason }) })
       .returning('id')
       .executeTakeFirstOrThrow();
     request.log.info({ chaosRun: Number(row.id), title, service, by, allowed: verdict.allow }, verdict.allow ? 'chaos run started' : 'chaos run refused');

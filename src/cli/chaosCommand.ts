@@ -4,14 +4,15 @@ import { apiClient, ApiError } from './apiClient.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatExperimentProblem, journalExitCode, loadExperiment, runExperiment, type Journal, type ProdengFunction } from '../chaos/experiment/index.js';
 
-/** What an experiment says of itself for prodeng: `extensions: [{ name: prodeng, service, blastRadius, maxBlastRadius }]`, Chaos Toolkit's place for such things. */
-function prodengExtension(extensions: unknown[] | undefined): { service?: string; blastRadius?: number; maxBlastRadius?: number } {
+/** What an experiment says of itself for prodeng: `extensions: [{ name: prodeng, service, blastRadius, maxBlastRadius, page }]`, Chaos Toolkit's place for such things. */
+function prodengExtension(extensions: unknown[] | undefined): { service?: string; blastRadius?: number; maxBlastRadius?: number; page?: boolean } {
   const ext = (extensions ?? []).find((e): e is Record<string, unknown> => typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'prodeng');
   if (!ext) return {};
   return {
     ...(typeof ext.service === 'string' ? { service: ext.service } : {}),
     ...(typeof ext.blastRadius === 'number' ? { blastRadius: ext.blastRadius } : {}),
     ...(typeof ext.maxBlastRadius === 'number' ? { maxBlastRadius: ext.maxBlastRadius } : {}),
+    ...(typeof ext.page === 'boolean' ? { page: ext.page } : {}),
   };
 }
 

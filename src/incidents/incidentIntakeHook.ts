@@ -37,7 +37,9 @@ export function incidentIntakeHook(runbooks: ConfigDoc<RunbookSpec>[]): FiringHo
       if (needsHuman(alert) && !handled) {
         const severity = alert.labels.severity!;
         const story = [`${new Date(now).toISOString()} alert ${alert.id} fired with severity ${severity} and ${paused ? 'automation is paused' : 'no runbook handles it'}: ${alert.summary}`];
-        const id = await handOverToHuman(tx, { title: alert.summary, service: alert.service, remediationId: null, alertIds: [alert.id], story, urgency: severity === 'page' ? 'high' : 'low' }, now);
+        if (alert.ticketOnly) story.push(`a ticket, not a page: ${alert.ticketOnly}`);
+        const urgency = severity === 'page' && !alert.ticketOnly ? 'high' : 'low';
+        const id = await handOverToHuman(tx, { title: alert.summary, service: alert.service, remediationId: null, alertIds: [alert.id], story, urgency }, now);
         if (alert.service && !open.has(alert.service)) open.set(alert.service, (await openIncidentOf(tx, alert.service, now)) ?? { id, alert_ids: JSON.stringify([alert.id]) });
         continue;
       }

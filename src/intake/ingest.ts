@@ -27,6 +27,8 @@ export interface FiringAlert {
   host: string | null;
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** set by an earlier hook of the same commit: a human is told of this alert by a ticket, not paged, and why */
+  ticketOnly?: string;
 }
 
 /**

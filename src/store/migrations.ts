@@ -405,6 +405,8 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('service', 'text')
           .addColumn('status', 'text', (c) => c.notNull())
           .addColumn('deviated', 'integer', (c) => c.notNull().defaultTo(0))
+          // 1: alerts raised during the run page as usual; 0: their incidents are tickets
+          .addColumn('pages', 'integer', (c) => c.notNull().defaultTo(0))
           .addColumn('started_by', 'text', (c) => c.notNull())
           .addColumn('owner', 'text', (c) => c.notNull())
           .addColumn('lease_expires_at', 'bigint', (c) => c.notNull())

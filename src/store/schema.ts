@@ -344,6 +344,8 @@ export interface ChaosRunsTable {
   /** running, then completed, failed, aborted or interrupted */
   status: string;
   deviated: number;
+  /** 1: alerts raised during the run page as usual; 0: their incidents are tickets (the team is told, nobody paged) */
+  pages: ColumnType<number, number | undefined, number>;
   started_by: string;
   /** the replica running it, and until when it counts as alive */
   owner: string;
