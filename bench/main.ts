@@ -12,6 +12,7 @@ import { consoleLiveUpdates, type ConsoleFigures } from './consoleLiveUpdates.js
 import { alertFilterBench, type FilterFigures, type FilterWorkload } from './alertFilter.js';
 import { labFaultMix, labFaultsSection } from './labFaultMix.js';
 import { sloEvaluationBench, type SloEvaluationFigures } from './sloEvaluation.js';
+import { chaosProxyBench, chaosProxySection } from './chaosProxy.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -314,6 +315,13 @@ if (which === 'lab-faults') {
   for (const [kind, c] of Object.entries(f.byKind)) console.log(`${kind}: ${c.healed} healed, ${c.incident} handed to a human, ${c.neither} neither`);
   console.log(`healed without a human: ${f.healed} of ${f.faults.length}; neither: ${f.neither}`);
   writeSection('lab: fault mix', labFaultsSection(f, `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
+if (which === 'chaos-proxy') {
+  const f = await chaosProxyBench({ rate: 1000, secondsPerRound: 3, rounds: 10 });
+  console.log(`direct p50 ${fmt(f.direct.p50Ms, 3)} ms, p99 ${fmt(f.direct.p99Ms, 3)} ms; through the proxy p50 ${fmt(f.proxied.p50Ms, 3)} ms, p99 ${fmt(f.proxied.p99Ms, 3)} ms; added p50 ${fmt(f.addedP50Ms, 3)} ms, p99 ${fmt(f.addedP99Ms, 3)} ms`);
+  writeSection('chaos: fault proxy overhead', chaosProxySection(f, `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`));
   console.log(`written to ${docPath}`);
   process.exit(0);
 }
