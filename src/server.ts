@@ -45,6 +45,7 @@ import { SLO_NOTICE_WORK, sendSloNotice } from './slo/sloNotice.js';
 import { revertExpiredFaults } from './chaos/faultLeases.js';
 import { faultKinds, faultReverters } from './chaos/faultKinds.js';
 import { chaosAlertHook } from './chaos/chaosAlertHook.js';
+import { FaultProxy, startToxiproxyServer } from './chaos/proxy/index.js';
 import { sliMinutePruner } from './slo/sliStore.js';
 import { recordTargets } from './slo/sloReview.js';
 import { sloApprovalCheck } from './slo/sloApproval.js';
@@ -65,6 +66,8 @@ export interface ServeOptions {
   databaseUrl?: string | undefined;
   port?: number | undefined;
   host?: string | undefined;
+  /** serve Toxiproxy's API for the fault proxies on this loopback port too (PRODENG_TOXIPROXY_PORT; Toxiproxy's own is 8474) */
+  toxiproxyPort?: number | undefined;
   /** admin tokens (PRODENG_API_TOKENS); named, role-bound tokens are ApiToken documents in the config */
   apiTokens?: string[] | undefined;
   /** credentials the program starting the server made itself (the lab's token for its own hosts) */
@@ -281,7 +284,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const replicaId = randomUUID();
   let listenUrl = '';
   const announce = () => announceReplica(store.db, { id: replicaId, address: peerAddressOf(publicUrlSetting ?? listenUrl), ttlMs: 30_000, now: clock.now() });
+  // TCP fault proxies for chaos experiments: Toxiproxy's API on prodeng's (with its auth), and on its own
+  // loopback port when asked for (Toxiproxy's clients expect no auth there, so it is never on another interface).
+  const faultProxy = new FaultProxy();
+  const toxiproxyPort = opts.toxiproxyPort ?? (process.env.PRODENG_TOXIPROXY_PORT ? Number(process.env.PRODENG_TOXIPROXY_PORT) : undefined);
+  const toxiproxy = toxiproxyPort === undefined ? undefined : await startToxiproxyServer({ host: '127.0.0.1', port: toxiproxyPort, proxy: faultProxy });
   const app = buildApi({
+    faultProxy,
     store,
     clock,
     services,
@@ -321,7 +330,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const sloEvaluator = new SloEvaluator(store, slos, onFiring, logger);
   // The dead man's switch: faults whose chaos run stopped renewing their lease are reverted by the leader.
-  const chaosReverters = faultReverters(faultKinds(store.db));
+  const chaosReverters = faultReverters(faultKinds(store.db, faultProxy));
   registerSloMetrics(metrics, store.db, slos);
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({
@@ -406,6 +415,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     async close() {
       stopDigests();
       await app.close();
+      await toxiproxy?.close();
+      await faultProxy.close();
       await presenceTask.stop();
       if (store.dialect === 'postgres') await withdrawReplica(store.db, replicaId).catch(() => undefined);
       await paging.stop();

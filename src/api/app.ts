@@ -18,6 +18,7 @@ import { remediationRoutes } from './remediationRoutes.js';
 import { hostRoutes } from './hostRoutes.js';
 import { labRoutes } from './labRoutes.js';
 import { chaosRoutes } from './chaosRoutes.js';
+import { registerToxiproxyRoutes } from '../chaos/proxy/index.js';
 import { poolRoutes } from './poolRoutes.js';
 import { probeRoutes } from './probeRoutes.js';
 import { reportRoutes } from './reportRoutes.js';
@@ -102,6 +103,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   hostRoutes(app, deps);
   labRoutes(app, deps);
   chaosRoutes(app, deps);
+  registerToxiproxyRoutes(app, deps.faultProxy, { prefix: '/api/v1/chaos/toxiproxy' });
   poolRoutes(app, deps);
   probeRoutes(app, deps);
   reportRoutes(app, deps, { serviceOwners: deps.serviceOwners });

@@ -39,7 +39,7 @@ const faultBody = z
  * or, if its runner dies, when the lease runs out.
  */
 export function chaosRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const kinds = faultKinds(deps.store.db);
+  const kinds = faultKinds(deps.store.db, deps.faultProxy);
   const db = deps.store.db;
 
   const revertFault = async (fault: { id: number; kind: string; target: Record<string, unknown> }, by: string) => {
@@ -115,7 +115,7 @@ export function chaosRoutes(app: FastifyInstance, deps: ApiDeps): void {
     try {
       const effect = await kind.inject(target.data);
       // Pin what was hit (the host), so the revert undoes exactly that.
-      const pinned = { ...target.data, ...(typeof effect.host === 'string' ? { host: effect.host } : {}) };
+      const pinned = { ...target.data, ...(typeof effect.host === 'string' ? { host: effect.host } : {}), ...(typeof effect.name === 'string' ? { name: effect.name } : {}) };
       await db.updateTable('chaos_faults').set({ target: JSON.stringify(pinned) }).where('id', '=', id).execute();
       request.log.info({ fault: id, kind: parsed.data.kind, target: pinned, run: runId }, 'chaos fault injected');
       return reply.code(201).send({ id, kind: parsed.data.kind, target: pinned, effect, leaseExpiresAt: new Date(now + FAULT_LEASE_MS).toISOString() });

@@ -1,3 +1,4 @@
+import type { FaultProxy } from '../chaos/proxy/index.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../store/clock.js';
 import type { Store } from '../store/store.js';
@@ -19,6 +20,8 @@ import type { SloDoc } from '../slo/sloKind.js';
 /** Everything the HTTP routes need, built once by the composition root. */
 export interface ApiDeps {
   store: Store;
+  /** the chaos stage's TCP fault proxies (Toxiproxy's API at /api/v1/chaos/toxiproxy) */
+  faultProxy: FaultProxy;
   clock: Clock;
   services: ServiceDirectory;
   committer: Pick<GroupCommitter, 'commit'>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DbOrTx } from '../store/store.js';
 import { breakLabHost, healLab, LAB_SCENARIOS } from '../lab/labFaults.js';
 import type { FaultReverter } from './faultLeases.js';
+import type { FaultProxy } from './proxy/index.js';
 
 /** One kind of fault prodeng can inject and revert: its target's schema, how to inject it, how to undo it. */
 export interface FaultKind<T = Record<string, unknown>> {
@@ -24,8 +25,20 @@ const labFaultTarget = z
   .strict();
 type LabFaultTarget = z.output<typeof labFaultTarget>;
 
-/** The fault kinds of this server: a lab host broken through its fault API (and toxics once a proxy runs). */
-export function faultKinds(db: DbOrTx): Record<string, FaultKind<any>> {
+const toxicTarget = z
+  .object({
+    proxy: z.string().min(1, 'must name a proxy'),
+    type: z.string().min(1, 'must name a toxic type, e.g. latency, timeout, blackhole'),
+    name: z.string().min(1).optional(),
+    stream: z.enum(['upstream', 'downstream'], { error: 'must be upstream or downstream' }).optional(),
+    toxicity: z.number().min(0).max(1).optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+type ToxicTarget = z.output<typeof toxicTarget>;
+
+/** The fault kinds of this server: a lab host broken through its fault API, and a toxic on one of its fault proxies. */
+export function faultKinds(db: DbOrTx, proxies?: FaultProxy): Record<string, FaultKind<any>> {
   const labFault: FaultKind<LabFaultTarget> = {
     target: labFaultTarget,
     async inject(target) {
@@ -38,7 +51,25 @@ export function faultKinds(db: DbOrTx): Record<string, FaultKind<any>> {
       await healLab(db, target.service, target.host);
     },
   };
-  return { 'lab-fault': labFault };
+  if (!proxies) return { 'lab-fault': labFault };
+  const toxic: FaultKind<ToxicTarget> = {
+    target: toxicTarget,
+    async inject(target) {
+      const { proxy, ...spec } = target;
+      const added = proxies.addToxic(proxy, spec);
+      // The name is pinned, so the revert removes this toxic and no other.
+      return { name: added.name, proxy, toxic: added };
+    },
+    async revert(target) {
+      try {
+        proxies.removeToxic(target.proxy, target.name ?? `${target.type}_${target.stream ?? 'downstream'}`, 'api');
+      } catch (err) {
+        // Gone already (its proxy was removed, or prodeng restarted and the proxies with it): nothing left to undo.
+        if ((err as { status?: number }).status !== 404) throw err;
+      }
+    },
+  };
+  return { 'lab-fault': labFault, toxic };
 }
 
 /** The reverters the dead man's switch uses, from the same kinds. */

@@ -59,7 +59,7 @@ export function chaosCommand(): Command {
         if (err instanceof ApiError && err.status === 409) stop.abort(new Error(err.message));
       });
     }, run.renewEveryMs);
-    const injected: Array<{ id: number; target: Record<string, unknown> }> = [];
+    const injected: Array<{ id: number; kind: string; target: Record<string, unknown> }> = [];
     const revert = async (pick: (f: (typeof injected)[number]) => boolean) => {
       const gone = injected.filter(pick);
       for (const f of gone) await api.delete(`/api/v1/chaos/faults/${f.id}`);
@@ -70,10 +70,17 @@ export function chaosCommand(): Command {
       // A lab host broken through prodeng, held on the run's lease.
       'lab.break': async (args) => {
         const fault = await api.post<{ id: number; target: Record<string, unknown>; effect: unknown }>('/api/v1/chaos/faults', { runId: run.id, kind: 'lab-fault', target: args });
-        injected.push({ id: fault.id, target: fault.target });
+        injected.push({ id: fault.id, kind: 'lab-fault', target: fault.target });
         return fault;
       },
-      'lab.heal': (args) => revert((f) => args.service === undefined || f.target.service === args.service),
+      'lab.heal': (args) => revert((f) => f.kind === 'lab-fault' && (args.service === undefined || f.target.service === args.service)),
+      // A toxic on one of prodeng's fault proxies (Toxiproxy's types, plus blackhole and http_error), on the run's lease.
+      'proxy.add_toxic': async (args) => {
+        const fault = await api.post<{ id: number; target: Record<string, unknown>; effect: unknown }>('/api/v1/chaos/faults', { runId: run.id, kind: 'toxic', target: args });
+        injected.push({ id: fault.id, kind: 'toxic', target: fault.target });
+        return fault;
+      },
+      'proxy.remove_toxic': (args) => revert((f) => f.kind === 'toxic' && (args.proxy === undefined || f.target.proxy === args.proxy) && (args.name === undefined || f.target.name === args.name)),
       'chaos.revert_all': () => revert(() => true),
     };
     let journal: Journal;
