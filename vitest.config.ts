@@ -6,6 +6,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two at a time on a 2-core machine (vitest's default is one fewer than
+    // the cores): most files wait on real peers, real processes and real
+    // minutes, not on the CPU, and CI has 20 minutes.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     reporters: ['default'],
   },
 });

@@ -6,15 +6,20 @@ import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
 import { waitFor } from './support/peers.js';
 
-/** The pids of the shop processes started for a host (`--host-name NAME` on their command line), from /proc. */
-function shopPids(host: string): number[] {
+/**
+ * The pids of the shop processes started for a host (`--host-name NAME` and
+ * its `--port` on their command line), from /proc. The port tells this lab's
+ * host from another lab's of the same name (test files run side by side).
+ */
+function shopPids(host: string, port: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       const at = argv.indexOf('--host-name');
-      if (at >= 0 && argv[at + 1] === host && argv.some((a) => a.endsWith('shopService.js'))) pids.push(Number(entry));
+      const portAt = argv.indexOf('--port');
+      if (at >= 0 && argv[at + 1] === host && portAt >= 0 && argv[portAt + 1] === port && argv.some((a) => a.endsWith('shopService.js'))) pids.push(Number(entry));
     } catch {
       // gone while we looked
     }
@@ -49,7 +54,7 @@ describeEachStore('the lab: a memory leak is seen and healed', (kind) => {
     const before = await health(victim!.address);
     expect(before?.status).toBe(200);
     expect(before!.body.memory.maxRssBytes).toBe(160 * 1024 * 1024);
-    const [leaker, ...others] = shopPids(victim!.host);
+    const [leaker, ...others] = shopPids(victim!.host, victim!.address.split(':').pop()!);
     expect(others).toEqual([]);
     expect(alive(leaker!)).toBe(true);
 
@@ -82,7 +87,8 @@ describeEachStore('the lab: a memory leak is seen and healed', (kind) => {
     expect(done).toMatchObject({ status: 'succeeded', runbook: 'replace-failed-shop-host' });
     await waitFor('the leaking process to be gone', async () => !alive(leaker!), 10_000);
     // The old host is repaired (a fresh process) or retired; either way nothing of it leaks now.
-    for (const pid of shopPids(victim!.host)) {
+    const current = (await server.request('GET', `/api/v1/hosts/${victim!.host}`)).body as { address?: string | null };
+    for (const pid of current.address ? shopPids(victim!.host, current.address.split(':').pop()!) : []) {
       expect(pid).not.toBe(leaker);
       const rss = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) * 1024;
       expect(rss).toBeLessThan(160 * 1024 * 1024);
