@@ -126,8 +126,12 @@ function random(seed: number): () => number {
   };
 }
 
-/** The pid of the shop process started for a host (`--host-name NAME` on its command line). */
-export function shopPid(host: string): number | null {
+/**
+ * The pid of the shop process started for a host (`--host-name NAME` and
+ * `--port PORT` on its command line: the port tells this lab's host from
+ * another lab's of the same name).
+ */
+export function shopPid(host: string, port?: string): number | null {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -139,7 +143,9 @@ export function shopPid(host: string): number | null {
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       const at = argv.indexOf('--host-name');
-      if (at >= 0 && argv[at + 1] === host && argv.some((a) => a.endsWith('shopService.js'))) return Number(entry);
+      const portAt = argv.indexOf('--port');
+      const portMatches = port === undefined || (portAt >= 0 && argv[portAt + 1] === port);
+      if (at >= 0 && argv[at + 1] === host && portMatches && argv.some((a) => a.endsWith('shopService.js'))) return Number(entry);
     } catch {
       // gone while we looked
     }
@@ -208,7 +214,7 @@ export async function runFaultMix(o: FaultMixOptions): Promise<FaultMixResult> {
 
   const inject = async (kind: MixFaultKind, service: string, host: Endpoint, pair: boolean) => {
     const params = paramsFor(kind, rnd);
-    const pid = shopPid(host.host);
+    const pid = shopPid(host.host, host.address.split(':').pop());
     const at = Date.now();
     const res = await api<Record<string, unknown>>('POST', '/api/v1/lab/break', { scenario: kind, service, host: host.host, ...params });
     broken.add(host.host);

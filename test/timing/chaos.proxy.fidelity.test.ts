@@ -1,6 +1,6 @@
 import { Agent, createServer, request, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaultProxy } from '../src/chaos/proxy/index.js';
+import { FaultProxy } from '../../src/chaos/proxy/index.js';
 
 // Measured on loopback, against a small real HTTP server, with real sockets.
 
