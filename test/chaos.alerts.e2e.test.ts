@@ -1,22 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
+import { shopTeam } from './support/shopTeam.js';
 
-const config = `apiVersion: prodeng/v1
-kind: Team
-metadata: { name: shop }
-spec: {}
----
-apiVersion: prodeng/v1
-kind: Service
-metadata: { name: ad }
-spec: { owner: shop, labels: { job: ad } }
----
-apiVersion: prodeng/v1
-kind: Service
-metadata: { name: cart }
-spec: { owner: shop, labels: { job: cart } }
-`;
+const config = shopTeam(['ad', { job: 'ad' }], ['cart', { job: 'cart' }]);
 
 describeEachStore('alerts during a chaos run: named after the experiment, and tickets unless the run pages', (kind) => {
   let server: TestServer;

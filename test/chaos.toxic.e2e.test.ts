@@ -5,17 +5,9 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { ManualClock } from '../src/store/clock.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
+import { shopTeam } from './support/shopTeam.js';
 
-const config = `apiVersion: prodeng/v1
-kind: Team
-metadata: { name: shop }
-spec: {}
----
-apiVersion: prodeng/v1
-kind: Service
-metadata: { name: ad }
-spec: { owner: shop }
-`;
+const config = shopTeam('ad');
 
 describeEachStore('toxics as chaos faults: injected through prodeng, leased, reverted when the runner stops renewing', (kind) => {
   let server: TestServer;

@@ -8,20 +8,12 @@ import { ManualClock } from '../src/store/clock.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
 import { sloMinutes } from './support/sloMinutes.js';
+import { shopTeam } from './support/shopTeam.js';
 
 // OpenSLO v1 documents beside prodeng's own, in one config directory: an
 // SLI whose metric source is prodeng's own pushed counts, an SLO with two
 // objectives on it, an alert policy with its condition and target.
-const prodeng = `apiVersion: prodeng/v1
-kind: Team
-metadata: { name: shop }
-spec: {}
----
-apiVersion: prodeng/v1
-kind: Service
-metadata: { name: checkout }
-spec: { owner: shop }
-`;
+const prodeng = shopTeam('checkout');
 const openSlo = `apiVersion: openslo/v1
 kind: Service
 metadata: { name: checkout, displayName: Checkout }

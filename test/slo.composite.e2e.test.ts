@@ -7,17 +7,9 @@ import '../src/kinds.js';
 import { formatConfigError, loadConfigDir } from '../src/config/index.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
+import { shopTeam } from './support/shopTeam.js';
 
-const base = `apiVersion: prodeng/v1
-kind: Team
-metadata: { name: shop }
-spec: {}
----
-apiVersion: prodeng/v1
-kind: Service
-metadata: { name: checkout }
-spec: { owner: shop }
----
+const base = `${shopTeam('checkout')}---
 apiVersion: prodeng/v1
 kind: SLO
 metadata: { name: checkout-availability }

@@ -3,20 +3,11 @@ import { ManualClock } from '../src/store/clock.js';
 import { sloCommand } from '../src/cli/sloCommand.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
+import { shopTeam } from './support/shopTeam.js';
 
 const MIN = 60_000;
 
-const base = `
-apiVersion: prodeng/v1
-kind: Team
-metadata: { name: shop }
-spec: {}
----
-apiVersion: prodeng/v1
-kind: Service
-metadata: { name: checkout }
-spec: { owner: shop }
-`;
+const base = shopTeam('checkout');
 
 const sloDoc = (name: string, spec: string) => `---
 apiVersion: prodeng/v1
