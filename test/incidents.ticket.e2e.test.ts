@@ -2,26 +2,18 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../src/store/clock.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
-import { startSmtpSink, type SmtpSink } from './support/smtpSink.js';
+import { smtpSinkForBlock } from './support/smtpSink.js';
 import { ticketTeamConfig } from './support/ticketTeam.js';
 
 
 describeEachStore('tickets: a severity ticket alert opens a low-urgency incident that tells the team and pages nobody, until a page joins it', (kind) => {
-  let smtp: SmtpSink;
+  const smtp = smtpSinkForBlock(beforeAll, afterAll);
+  const mailTo = smtp.mailTo;
   let server: TestServer;
-  beforeAll(async () => {
-    smtp = await startSmtpSink();
-    process.env.PRODENG_SMTP_URL = smtp.url;
-  });
-  afterAll(async () => {
-    delete process.env.PRODENG_SMTP_URL;
-    await smtp?.stop();
-  });
   afterEach(async () => server?.stop());
-  const mailTo = (name: string) => smtp.messages.filter((m) => m.to && !Array.isArray(m.to) && m.to.text === `${name}@example.com`);
 
   it('tells each member of the owning team once, escalates nothing, and pages on call when a page-severity alert of the service joins it', async () => {
-    smtp.messages.length = 0;
+    smtp.messages().length = 0;
     const clock = new ManualClock(Date.parse('2026-12-01T10:00:00Z'));
     server = await startTestServer(kind, { clock, configYaml: ticketTeamConfig });
     await server.request('POST', '/api/v2/alerts', [{ labels: { alertname: 'DiskFillingSlowly', job: 'checkout', severity: 'ticket' }, annotations: { summary: 'checkout disk full in 5 days' } }]);
@@ -41,7 +33,7 @@ describeEachStore('tickets: a severity ticket alert opens a low-urgency incident
     clock.advance(3 * 3_600_000);
     await server.paging.runOnce();
     await server.paging.runOnce();
-    expect(smtp.messages).toHaveLength(2);
+    expect(smtp.messages()).toHaveLength(2);
     const quiet = (await server.request('GET', `/api/v1/incidents/${ticket.id}`)).body;
     expect(quiet.timeline.filter((t: any) => t.kind === 'paged')).toHaveLength(0);
     expect(quiet.timeline.map((t: any) => t.kind)).toContain('team-notified');

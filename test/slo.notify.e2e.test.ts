@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../src/store/clock.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
-import { startSmtpSink, type SmtpSink } from './support/smtpSink.js';
+import { smtpSinkForBlock } from './support/smtpSink.js';
 import { sloMinutes } from './support/sloMinutes.js';
 import { ticketTeamConfig } from './support/ticketTeam.js';
 
@@ -19,19 +19,11 @@ spec:
 `;
 
 describeEachStore('SLO policy: a burn files a ticket for the team, a page raises it, and the team hears when the budget is at risk and spent', (kind) => {
-  let smtp: SmtpSink;
+  const smtp = smtpSinkForBlock(beforeAll, afterAll);
+  const mailTo = (name: string) => smtp.mailTo(name).map((m) => m.subject);
   let server: TestServer;
   let clock: ManualClock;
-  beforeAll(async () => {
-    smtp = await startSmtpSink();
-    process.env.PRODENG_SMTP_URL = smtp.url;
-  });
-  afterAll(async () => {
-    delete process.env.PRODENG_SMTP_URL;
-    await smtp?.stop();
-  });
   afterEach(async () => server?.stop());
-  const mailTo = (name: string) => smtp.messages.filter((m) => m.to && !Array.isArray(m.to) && m.to.text === `${name}@example.com`).map((m) => m.subject);
   const minute = sloMinutes(() => server, () => clock, 'checkout-availability');
   const incidents = async () => (await server.request('GET', '/api/v1/incidents')).body.incidents as any[];
   const sendPages = async () => {
@@ -40,7 +32,7 @@ describeEachStore('SLO policy: a burn files a ticket for the team, a page raises
   };
 
   it('opens one low-urgency incident at the ticket tier, raises it when the burn pages, and tells the team at risk and exhausted', async () => {
-    smtp.messages.length = 0;
+    smtp.messages().length = 0;
     clock = new ManualClock(Date.parse('2026-12-01T10:00:30Z'));
     server = await startTestServer(kind, { clock, configYaml: config });
     // A big quiet morning: the budget is large, so a slow burn spends little of it.
