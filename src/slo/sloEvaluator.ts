@@ -13,7 +13,7 @@ import { pullPrometheusMinutes, type PrometheusIndicator } from './prometheusInd
 import { countHeartbeatMinute } from './heartbeatIndicator.js';
 import type { Logger } from 'pino';
 import { budgetState, type BudgetState } from './sloGate.js';
-import { noticeBudgetChange } from './sloNotice.js';
+import { budgetNoticeDue, noticeBudgetChange } from './sloNotice.js';
 
 const tierText: Record<string, string> = {
   'page-fast': 'is burning its error budget fast',
@@ -133,10 +133,14 @@ export class SloEvaluator {
       }
     }
     const budget = budgetState(slo, status);
-    await db.transaction().execute(async (tx) => {
-      await noticeBudgetChange(tx, slo, state.budget_state as BudgetState | null, budget, status, now);
-      await tx.updateTable('slo_state').set({ tier: after, status: JSON.stringify(status), evaluated_at: now, budget_state: budget }).where('slo', '=', slo.name).execute();
-    });
+    const record = (tx: typeof db) => tx.updateTable('slo_state').set({ tier: after, status: JSON.stringify(status), evaluated_at: now, budget_state: budget }).where('slo', '=', slo.name).execute();
+    // A notice is queued with the state that says it was sent; most minutes there is none, and one statement does.
+    if (budgetNoticeDue(slo, state.budget_state as BudgetState | null, budget)) {
+      await db.transaction().execute(async (tx) => {
+        await noticeBudgetChange(tx, slo, state.budget_state as BudgetState | null, budget, status, now);
+        await record(tx);
+      });
+    } else await record(db);
     return status;
   }
 }

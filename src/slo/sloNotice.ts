@@ -24,8 +24,13 @@ const worse: Record<BudgetState, number> = { healthy: 0, 'at-risk': 1, exhausted
  * committed with the evaluation that saw it. A budget that recovers and
  * worsens again tells them again.
  */
+/** Whether the budget went to a worse state the SLO's policy tells the team about. */
+export function budgetNoticeDue(slo: SloDoc, before: BudgetState | null, after: BudgetState): after is 'at-risk' | 'exhausted' {
+  return after !== 'healthy' && worse[after] > worse[before ?? 'healthy'] && slo.spec.policy.notify.includes(after);
+}
+
 export async function noticeBudgetChange(db: DbOrTx, slo: SloDoc, before: BudgetState | null, after: BudgetState, status: SloStatus, now: number): Promise<void> {
-  if (after === 'healthy' || worse[after] <= worse[before ?? 'healthy'] || !slo.spec.policy.notify.includes(after)) return;
+  if (!budgetNoticeDue(slo, before, after)) return;
   const left = `${(status.budgetRemaining * 100).toFixed(1)}%`;
   const title = after === 'exhausted' ? `SLO ${slo.name} has used its whole error budget` : `SLO ${slo.name} is at risk: ${left} of its error budget left`;
   const gate = slo.spec.policy.gate;
