@@ -82,7 +82,7 @@ export function chaosRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!parsed.success) return sendInvalid(reply, parsed.error);
     const run = await db.selectFrom('chaos_runs').select(['status']).where('id', '=', id).executeTakeFirst();
     if (!run) return sendProblem(reply, 404, 'not_found', `no chaos run ${id}`);
-    const left = (await openFaults(db)).filter((f) => f.runId === id);
+    const left = await openFaults(db, { runId: id });
     for (const fault of left) await revertFault(fault, 'run ended');
     const { journal } = parsed.data;
     await db.updateTable('chaos_runs').set({ status: journal.status, deviated: journal.deviated ? 1 : 0, ended_at: deps.clock.now(), journal: JSON.stringify(journal) }).where('id', '=', id).execute();
@@ -131,7 +131,7 @@ export function chaosRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.delete<{ Params: { id: string } }>('/api/v1/chaos/faults/:id', async (request, reply) => {
     const id = idParam(reply, request.params.id);
     if (id === null) return reply;
-    const fault = (await openFaults(db)).find((f) => f.id === id);
+    const [fault] = await openFaults(db, { id });
     if (!fault) return sendProblem(reply, 404, 'not_found', `no open chaos fault ${id}`);
     await revertFault(fault, actorOf(request, undefined));
     return { id, reverted: true };

@@ -34,9 +34,12 @@ export async function renewRunLease(db: DbOrTx, runId: number, now: number): Pro
   await db.updateTable('chaos_faults').set({ lease_expires_at: now + FAULT_LEASE_MS }).where('run_id', '=', runId).where('reverted_at', 'is', null).execute();
 }
 
-/** Faults not yet reverted, oldest first. */
-export async function openFaults(db: DbOrTx) {
-  const rows = await db.selectFrom('chaos_faults').selectAll().where('reverted_at', 'is', null).orderBy('id').execute();
+/** Faults not yet reverted, oldest first: all of them, one run's, or one by id. */
+export async function openFaults(db: DbOrTx, only: { runId?: number; id?: number } = {}) {
+  let query = db.selectFrom('chaos_faults').selectAll().where('reverted_at', 'is', null);
+  if (only.runId !== undefined) query = query.where('run_id', '=', only.runId);
+  if (only.id !== undefined) query = query.where('id', '=', only.id);
+  const rows = await query.orderBy('id').execute();
   return rows.map((r) => ({ id: Number(r.id), runId: r.run_id === null ? null : Number(r.run_id), kind: r.kind, target: JSON.parse(r.target) as Record<string, unknown>, spec: JSON.parse(r.spec) as Record<string, unknown>, injectedAt: Number(r.injected_at), leaseExpiresAt: Number(r.lease_expires_at) }));
 }
 

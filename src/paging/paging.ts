@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Clock } from '../store/clock.js';
-import type { Store } from '../store/store.js';
+import type { DbOrTx, Store } from '../store/store.js';
 import { claimWork, enqueueWork, finishWork, renewLease } from '../store/workQueue.js';
 import { periodicTask } from '../store/periodicTask.js';
 import type { LiveSchedules } from '../oncall/liveSchedules.js';
@@ -74,16 +74,7 @@ async function pageStep(opts: PagingOptions, incidentId: number, payload: { step
     }
   }
   await db.transaction().execute(async (tx) => {
-    const notify = async (user: string, shadowing: string | null) => {
-      for (const channel of channelsOf(directory, user)) {
-        const row = await tx
-          .insertInto('notifications')
-          .values({ incident_id: incidentId, user_name: user, channel, shadow: shadowing ? 1 : 0, shadowing, status: 'pending', attempts: 0, last_error: null, created_at: now, sent_at: null })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await enqueueWork(tx, [{ kind: NOTIFY_WORK, subject: String(row.id) }], now);
-      }
-    };
+    const notify = (user: string, shadowing: string | null) => queueNotifications(tx, directory, incidentId, user, shadowing, now);
     for (const r of recipients.users) await notify(r.user, null);
     for (const s of recipients.shadows) await notify(s.user, s.shadowing);
     const who = recipients.users.map((r) => `${r.user} (${r.via})`).join(', ') || 'nobody';
@@ -112,18 +103,21 @@ async function tellTeamOfTicket(opts: PagingOptions, incidentId: number, service
       await incidentEvent(tx, incidentId, { kind: 'nobody-notified', actor: SYSTEM, message: `ticket: nobody was told: ${route.team ? `team ${route.team} has no members` : route.why}` }, now);
       return;
     }
-    for (const user of members) {
-      for (const channel of channelsOf(directory, user)) {
-        const row = await tx
-          .insertInto('notifications')
-          .values({ incident_id: incidentId, user_name: user, channel, shadow: 0, shadowing: null, status: 'pending', attempts: 0, last_error: null, created_at: now, sent_at: null })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await enqueueWork(tx, [{ kind: NOTIFY_WORK, subject: String(row.id) }], now);
-      }
-    }
+    for (const user of members) await queueNotifications(tx, directory, incidentId, user, null, now);
     await incidentEvent(tx, incidentId, { kind: 'team-notified', actor: SYSTEM, message: `ticket for team ${route.team}: telling ${members.join(', ')}; nobody is paged`, data: { team: route.team, members } }, now);
   });
+}
+
+/** One pending notification per channel of the user (a shadow's copy when `shadowing` names whom), each sent by the worker. */
+async function queueNotifications(tx: DbOrTx, directory: PagingDirectory, incidentId: number, user: string, shadowing: string | null, now: number): Promise<void> {
+  for (const channel of channelsOf(directory, user)) {
+    const row = await tx
+      .insertInto('notifications')
+      .values({ incident_id: incidentId, user_name: user, channel, shadow: shadowing ? 1 : 0, shadowing, status: 'pending', attempts: 0, last_error: null, created_at: now, sent_at: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await enqueueWork(tx, [{ kind: NOTIFY_WORK, subject: String(row.id) }], now);
+  }
 }
 
 /** A team's members by name, once each. */
