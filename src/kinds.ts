@@ -10,3 +10,4 @@ import './oncall/scheduleKind.js';
 import './oncall/escalationPolicyKind.js';
 import './slo/sloKind.js';
 import './chaos/experiment/experimentKind.js';
+import './chaos/gameDay/gameDayKind.js';

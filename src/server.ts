@@ -46,6 +46,8 @@ import { revertExpiredFaults } from './chaos/faultLeases.js';
 import { faultKinds, faultReverters } from './chaos/faultKinds.js';
 import { chaosAlertHook } from './chaos/chaosAlertHook.js';
 import { FaultProxy, startToxiproxyServer } from './chaos/proxy/index.js';
+import { EdgeProxies } from './chaos/edges/edgeProxies.js';
+import { startServerChaos, type ServerChaos } from './chaos/serverChaos.js';
 import { sliMinutePruner } from './slo/sliStore.js';
 import { recordTargets } from './slo/sloReview.js';
 import { sloApprovalCheck } from './slo/sloApproval.js';
@@ -54,7 +56,7 @@ import type { SloSpec } from './slo/sloKind.js';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './store/dataDirLock.js';
 import { portAvailable } from './api/portCheck.js';
 import { credentialsFrom, type Credential } from './api/credentials.js';
-import type { ApiTokenSpec } from './config/kinds.js';
+import type { ApiTokenSpec, ServiceSpec } from './config/kinds.js';
 import { linkSecret } from './paging/ackLinks.js';
 import { alertmanagerRoutingFrom } from './paging/alertmanagerRouting.js';
 import { announceReplica, liveReplicas, withdrawReplica } from './store/replicaPresence.js';
@@ -102,6 +104,8 @@ export interface RunningServer {
   fleet: Fleet;
   probes: PeriodicTask<void> & { scheduler: ProbeScheduler };
   paging: PeriodicTask<number>;
+  /** config Experiments run here and the game days (tests drive its game-day tick and wait for its runs) */
+  chaos: ServerChaos;
   close(): Promise<void>;
 }
 
@@ -287,10 +291,16 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // TCP fault proxies for chaos experiments: Toxiproxy's API on prodeng's (with its auth), and on its own
   // loopback port when asked for (Toxiproxy's clients expect no auth there, so it is never on another interface).
   const faultProxy = new FaultProxy();
+  const edgeProxies = new EdgeProxies(faultProxy, new Set([...config.byKind<ServiceSpec>('Service').values()].filter((s) => s.spec.faultProxy).map((s) => s.metadata.name)));
   const toxiproxyPort = opts.toxiproxyPort ?? (process.env.PRODENG_TOXIPROXY_PORT ? Number(process.env.PRODENG_TOXIPROXY_PORT) : undefined);
   const toxiproxy = toxiproxyPort === undefined ? undefined : await startToxiproxyServer({ host: '127.0.0.1', port: toxiproxyPort, proxy: faultProxy });
+  // Config Experiments run by this replica (asked over HTTP, or by a game day); their faults go through the same kinds.
+  const serverChaos = startServerChaos({ store, kinds: faultKinds(store.db, faultProxy, edgeProxies), clock, logger, config, env: opts.env ?? process.env, owner: replicaId });
   const app = buildApi({
+    serverChaos,
     faultProxy,
+    edgeProxies,
+    serviceDependencies: new Map([...config.services.values()].map((s) => [s.name, (s.spec.dependsOn ?? []).map((d) => ({ service: d.service, required: d.required }))])),
     store,
     clock,
     services,
@@ -330,7 +340,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   const sloEvaluator = new SloEvaluator(store, slos, onFiring, logger);
   // The dead man's switch: faults whose chaos run stopped renewing their lease are reverted by the leader.
-  const chaosReverters = faultReverters(faultKinds(store.db, faultProxy));
+  const chaosReverters = faultReverters(faultKinds(store.db, faultProxy, edgeProxies));
   registerSloMetrics(metrics, store.db, slos);
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({
@@ -341,7 +351,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger,
     onFiring,
     intervalMs: maintenanceIntervalMs,
-    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), sliMinutePruner(store.db), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger)), async (now) => void (await revertExpiredFaults(store.db, chaosReverters, now, logger))],
+    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), sliMinutePruner(store.db), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger)), async (now) => void (await revertExpiredFaults(store.db, chaosReverters, now, logger)), (now) => serverChaos.gameDayTick(now)],
   });
   const stopDigests = startDailyDigests({ cron: digestSettings.cron, timeZone: digestSettings.timeZone, db: store.db, clock, logger, teams: digestTeams, isLeader: () => maintenance.isLeader() });
   const scheduler = new ProbeScheduler({
@@ -412,8 +422,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     fleet,
     probes,
     paging,
+    chaos: serverChaos,
     async close() {
       stopDigests();
+      await serverChaos.close();
       await app.close();
       await toxiproxy?.close();
       await faultProxy.close();

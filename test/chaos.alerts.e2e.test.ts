@@ -49,6 +49,6 @@ describeEachStore('alerts during a chaos run: named after the experiment, and ti
     expect(JSON.stringify(fault.body)).toMatch(/scenario/);
     const unknown = await server.request('POST', '/api/v1/chaos/faults', { kind: 'earthquake', target: {} });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.message).toContain('unknown fault kind "earthquake" (known: lab-fault, toxic)');
+    expect(unknown.body.error.message).toContain('unknown fault kind "earthquake" (known: lab-fault, toxic, edge)');
   });
 });

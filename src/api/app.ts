@@ -18,6 +18,8 @@ import { remediationRoutes } from './remediationRoutes.js';
 import { hostRoutes } from './hostRoutes.js';
 import { labRoutes } from './labRoutes.js';
 import { chaosRoutes } from './chaosRoutes.js';
+import { chaosGraphRoutes } from './chaosGraphRoutes.js';
+import { chaosExperimentRoutes } from './chaosExperimentRoutes.js';
 import { registerToxiproxyRoutes } from '../chaos/proxy/index.js';
 import { poolRoutes } from './poolRoutes.js';
 import { probeRoutes } from './probeRoutes.js';
@@ -103,6 +105,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   hostRoutes(app, deps);
   labRoutes(app, deps);
   chaosRoutes(app, deps);
+  chaosGraphRoutes(app, deps);
+  chaosExperimentRoutes(app, deps);
   registerToxiproxyRoutes(app, deps.faultProxy, { prefix: '/api/v1/chaos/toxiproxy' });
   poolRoutes(app, deps);
   probeRoutes(app, deps);

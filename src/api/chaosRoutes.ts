@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { ApiDeps } from './deps.js';
 import { idParam, sendInvalid, sendProblem } from './problems.js';
 import { actorOf } from './actor.js';
-import { FAULT_LEASE_MS, markReverted, openFaults, recordFault, renewRunLease } from '../chaos/faultLeases.js';
+import { FAULT_LEASE_MS, openFaults, renewRunLease } from '../chaos/faultLeases.js';
 import { faultKinds } from '../chaos/faultKinds.js';
-import { mayRunExperiment } from '../chaos/runGuard.js';
+import { endChaosRun, revertFault, startChaosRun } from '../chaos/chaosRunLifecycle.js';
+import { injectFault } from '../chaos/injectFault.js';
 import { chaosRunView, journalStatusSchema, listChaosRuns } from '../chaos/chaosRunView.js';
 
 const startBody = z
@@ -39,29 +40,18 @@ const faultBody = z
  * or, if its runner dies, when the lease runs out.
  */
 export function chaosRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const kinds = faultKinds(deps.store.db, deps.faultProxy);
+  const kinds = faultKinds(deps.store.db, deps.faultProxy, deps.edgeProxies);
   const db = deps.store.db;
-
-  const revertFault = async (fault: { id: number; kind: string; target: Record<string, unknown> }, by: string) => {
-    await kinds[fault.kind]?.revert(fault.target);
-    await markReverted(db, fault.id, by, deps.clock.now());
-  };
 
   app.post('/api/v1/chaos/runs', async (request, reply) => {
     const parsed = startBody.safeParse(request.body ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
     const { title, service, blastRadius, maxBlastRadius, page, experiment } = parsed.data;
     const by = actorOf(request, undefined);
-    const now = deps.clock.now();
-    const verdict = await mayRunExperiment(db, { service: service ?? null, blastRadius, maxBlastRadius });
-    const row = await db
-      .insertInto('chaos_runs')
-      .values({ title, service: service ?? null, status: verdict.allow ? 'running' : 'refused', deviated: 0, pages: page ? 1 : 0, started_by: by, owner: by, lease_expires_at: now + FAULT_LEASE_MS, started_at: now, ended_at: verdict.allow ? null : now, experiment: JSON.stringify(experiment ?? {}), journal: verdict.allow ? null : JSON.stringify({ refused: verdict.reason }) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    request.log.info({ chaosRun: Number(row.id), title, service, by, allowed: verdict.allow }, verdict.allow ? 'chaos run started' : 'chaos run refused');
-    if (!verdict.allow) return sendProblem(reply, 423, verdict.code, verdict.reason);
-    return reply.code(201).send({ id: Number(row.id), leaseMs: FAULT_LEASE_MS, renewEveryMs: Math.floor(FAULT_LEASE_MS / 3) });
+    const run = await startChaosRun(db, deps.clock.now(), { title, service: service ?? null, blastRadius, maxBlastRadius, page, experiment, startedBy: by });
+    request.log.info({ chaosRun: run.id, title, service, by, allowed: run.allowed }, run.allowed ? 'chaos run started' : 'chaos run refused');
+    if (!run.allowed) return sendProblem(reply, 423, run.code, run.reason);
+    return reply.code(201).send({ id: run.id, leaseMs: FAULT_LEASE_MS, renewEveryMs: Math.floor(FAULT_LEASE_MS / 3) });
   });
 
   app.post<{ Params: { id: string } }>('/api/v1/chaos/runs/:id/lease', async (request, reply) => {
@@ -82,10 +72,7 @@ export function chaosRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!parsed.success) return sendInvalid(reply, parsed.error);
     const run = await db.selectFrom('chaos_runs').select(['status']).where('id', '=', id).executeTakeFirst();
     if (!run) return sendProblem(reply, 404, 'not_found', `no chaos run ${id}`);
-    const left = await openFaults(db, { runId: id });
-    for (const fault of left) await revertFault(fault, 'run ended');
-    const { journal } = parsed.data;
-    await db.updateTable('chaos_runs').set({ status: journal.status, deviated: journal.deviated ? 1 : 0, ended_at: deps.clock.now(), journal: JSON.stringify(journal) }).where('id', '=', id).execute();
+    await endChaosRun(db, kinds, deps.clock, id, parsed.data.journal);
     return chaosRunView(db, id);
   });
 
@@ -99,31 +86,11 @@ export function chaosRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/api/v1/chaos/faults', async (request, reply) => {
     const parsed = faultBody.safeParse(request.body ?? {});
     if (!parsed.success) return sendInvalid(reply, parsed.error);
-    const kind = kinds[parsed.data.kind];
-    if (!kind) return sendProblem(reply, 400, 'invalid_request', `kind: unknown fault kind "${parsed.data.kind}" (known: ${Object.keys(kinds).join(', ')})`);
-    const target = kind.target.safeParse(parsed.data.target);
-    if (!target.success) return sendInvalid(reply, target.error);
-    const runId = parsed.data.runId ?? null;
-    if (runId !== null) {
-      const run = await db.selectFrom('chaos_runs').select(['status']).where('id', '=', runId).executeTakeFirst();
-      if (!run) return sendProblem(reply, 404, 'not_found', `no chaos run ${runId}`);
-      if (run.status !== 'running') return sendProblem(reply, 409, 'conflict', `chaos run ${runId} is ${run.status}; it injects nothing more`);
-    }
-    const now = deps.clock.now();
-    // Recorded first: a server killed between the two still has it to revert.
-    const id = await recordFault(db, { runId, kind: parsed.data.kind, target: target.data, spec: {} }, now);
-    try {
-      const effect = await kind.inject(target.data);
-      // Pin what was hit (the host), so the revert undoes exactly that.
-      const pinned = { ...target.data, ...(typeof effect.host === 'string' ? { host: effect.host } : {}), ...(typeof effect.name === 'string' ? { name: effect.name } : {}) };
-      await db.updateTable('chaos_faults').set({ target: JSON.stringify(pinned) }).where('id', '=', id).execute();
-      request.log.info({ fault: id, kind: parsed.data.kind, target: pinned, run: runId }, 'chaos fault injected');
-      return reply.code(201).send({ id, kind: parsed.data.kind, target: pinned, effect, leaseExpiresAt: new Date(now + FAULT_LEASE_MS).toISOString() });
-    } catch (err) {
-      await markReverted(db, id, 'never injected', deps.clock.now());
-      const e = err as Error & { status?: number; code?: string };
-      return sendProblem(reply, e.status && e.status < 500 ? e.status : 502, e.code ?? 'fault_failed', e.message);
-    }
+    const outcome = await injectFault(db, kinds, deps.clock, { runId: parsed.data.runId ?? null, kind: parsed.data.kind, target: parsed.data.target });
+    if (!outcome.ok) return outcome.invalid ? sendInvalid(reply, outcome.invalid) : sendProblem(reply, outcome.status, outcome.code, outcome.message);
+    const { fault } = outcome;
+    request.log.info({ fault: fault.id, kind: fault.kind, target: fault.target, run: parsed.data.runId ?? null }, 'chaos fault injected');
+    return reply.code(201).send({ ...fault, leaseExpiresAt: new Date(fault.leaseExpiresAt).toISOString() });
   });
 
   app.get('/api/v1/chaos/faults', async () => ({ faults: (await openFaults(db)).map((f) => ({ ...f, injectedAt: new Date(f.injectedAt).toISOString(), leaseExpiresAt: new Date(f.leaseExpiresAt).toISOString() })) }));
@@ -133,7 +100,7 @@ export function chaosRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (id === null) return reply;
     const [fault] = await openFaults(db, { id });
     if (!fault) return sendProblem(reply, 404, 'not_found', `no open chaos fault ${id}`);
-    await revertFault(fault, actorOf(request, undefined));
+    await revertFault(db, kinds, fault, actorOf(request, undefined), deps.clock.now());
     return { id, reverted: true };
   });
 }

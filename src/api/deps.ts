@@ -1,4 +1,7 @@
 import type { FaultProxy } from '../chaos/proxy/index.js';
+import type { EdgeProxies } from '../chaos/edges/edgeProxies.js';
+import type { DeclaredDependency } from '../chaos/sweep/sweepPlan.js';
+import type { ServerChaos } from '../chaos/serverChaos.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../store/clock.js';
 import type { Store } from '../store/store.js';
@@ -22,6 +25,12 @@ export interface ApiDeps {
   store: Store;
   /** the chaos stage's TCP fault proxies (Toxiproxy's API at /api/v1/chaos/toxiproxy) */
   faultProxy: FaultProxy;
+  /** a fault proxy per dependency edge, for callers that name themselves in discovery */
+  edgeProxies: EdgeProxies;
+  /** every configured Service, with what it declares it calls (spec.dependsOn) */
+  serviceDependencies: ReadonlyMap<string, readonly DeclaredDependency[]>;
+  /** config Experiments run by this server, and the game days that schedule them */
+  serverChaos: ServerChaos;
   clock: Clock;
   services: ServiceDirectory;
   committer: Pick<GroupCommitter, 'commit'>;

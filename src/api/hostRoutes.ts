@@ -89,7 +89,12 @@ export function hostRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   // What a load balancer or client should use: in service, address known,
   // and no probe currently failing it.
-  app.get<{ Params: { name: string } }>('/api/v1/services/:name/endpoints', async (request) => {
+  // `from` names the caller: a service that takes a fault proxy is then reached through this edge's.
+  app.get<{ Params: { name: string }; Querystring: { from?: unknown } }>('/api/v1/services/:name/endpoints', async (request, reply) => {
+    const from = request.query.from;
+    if (from !== undefined && (typeof from !== 'string' || !NAME_PATTERN.test(from))) {
+      return sendProblem(reply, 400, 'invalid_request', `from: must name the calling service (${NAME_PATTERN})`);
+    }
     const rows = await db
       .selectFrom('hosts')
       .select(['name', 'address'])
@@ -99,6 +104,8 @@ export function hostRoutes(app: FastifyInstance, deps: ApiDeps): void {
       .where(({ not, exists, selectFrom }) => not(exists(selectFrom('probe_targets').select('probe').whereRef('probe_targets.host', '=', 'hosts.name').where('probe_targets.firing', '=', 1))))
       .orderBy('name')
       .execute();
-    return { endpoints: rows.map((r) => ({ host: r.name, address: r.address })) };
+    const endpoints = rows.map((r) => ({ host: r.name, address: r.address! }));
+    if (from === undefined || !deps.edgeProxies.takesProxy(request.params.name)) return { endpoints };
+    return { endpoints: await deps.edgeProxies.route(from, request.params.name, endpoints, deps.clock.now()) };
   });
 }

@@ -3,6 +3,7 @@ import type { DbOrTx } from '../store/store.js';
 import { breakLabHost, healLab, LAB_SCENARIOS } from '../lab/labFaults.js';
 import type { FaultReverter } from './faultLeases.js';
 import type { FaultProxy } from './proxy/index.js';
+import type { EdgeProxies } from './edges/edgeProxies.js';
 
 /** One kind of fault prodeng can inject and revert: its target's schema, how to inject it, how to undo it. */
 export interface FaultKind<T = Record<string, unknown>> {
@@ -37,8 +38,25 @@ const toxicTarget = z
   .strict();
 type ToxicTarget = z.output<typeof toxicTarget>;
 
-/** The fault kinds of this server: a lab host broken through its fault API, and a toxic on one of its fault proxies. */
-export function faultKinds(db: DbOrTx, proxies?: FaultProxy): Record<string, FaultKind<any>> {
+const edgeTarget = z
+  .object({
+    from: z.string().min(1, 'must name the calling service'),
+    to: z.string().min(1, 'must name the called service'),
+    type: z.string().min(1, 'must name a toxic type, e.g. blackhole, latency, http_error'),
+    name: z.string().min(1).optional(),
+    stream: z.enum(['upstream', 'downstream'], { error: 'must be upstream or downstream' }).optional(),
+    toxicity: z.number().min(0).max(1).optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+type EdgeTarget = z.output<typeof edgeTarget>;
+
+/**
+ * The fault kinds of this server: a lab host broken through its fault API,
+ * a toxic on one of its fault proxies, and a toxic on every proxy of one
+ * dependency edge (frontend to cart).
+ */
+export function faultKinds(db: DbOrTx, proxies?: FaultProxy, edges?: EdgeProxies): Record<string, FaultKind<any>> {
   const labFault: FaultKind<LabFaultTarget> = {
     target: labFaultTarget,
     async inject(target) {
@@ -69,7 +87,19 @@ export function faultKinds(db: DbOrTx, proxies?: FaultProxy): Record<string, Fau
       }
     },
   };
-  return { 'lab-fault': labFault, toxic };
+  if (!edges) return { 'lab-fault': labFault, toxic };
+  const edge: FaultKind<EdgeTarget> = {
+    target: edgeTarget,
+    async inject(target) {
+      const { from, to, ...spec } = target;
+      const added = edges.addToxic(from, to, spec);
+      return { name: added.name, proxies: added.proxies, toxic: added.toxics[0] };
+    },
+    async revert(target) {
+      edges.removeToxic(target.from, target.to, target.name ?? `${target.type}_edge`);
+    },
+  };
+  return { 'lab-fault': labFault, toxic, edge };
 }
 
 /** The reverters the dead man's switch uses, from the same kinds. */

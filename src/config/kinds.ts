@@ -71,6 +71,25 @@ export const serviceSpecSchema = z
       .optional(),
     /** pages for this service's incidents go by this EscalationPolicy instead of the owner team's */
     escalationPolicy: z.string().optional(),
+    /** what this service calls: required (it fails without it) or optional (it degrades), and what breaks */
+    dependsOn: z
+      .array(
+        z
+          .object({
+            service: requiredName('the Service it calls'),
+            required: z.boolean({ error: 'must be true (the caller fails without it) or false (it degrades)' }),
+            effect: z.string().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    /**
+     * Callers that say who they are (discovery's `?from=`) reach this service
+     * through one of prodeng's fault proxies per edge, so an experiment can
+     * break one edge (frontend to cart) and leave the others alone. For the lab
+     * and test environments: it puts prodeng in the data path.
+     */
+    faultProxy: z.boolean().optional(),
   })
   .strict();
 export type ServiceSpec = z.output<typeof serviceSpecSchema>;
@@ -116,6 +135,7 @@ export const serviceKind = defineKind({
   references: (doc, config) => [
     ...mustExist(config, 'Team', doc.spec.owner, ['spec', 'owner']),
     ...mustExist(config, 'EscalationPolicy', doc.spec.escalationPolicy, ['spec', 'escalationPolicy']),
+    ...(doc.spec.dependsOn ?? []).flatMap((d, i) => mustExist(config, 'Service', d.service, ['spec', 'dependsOn', i, 'service'])),
     // Only whether it is set: the value is a secret and never goes into a message.
     ...(doc.spec.integrationKeys ?? []).flatMap((key, i) =>
       process.env[key.env]

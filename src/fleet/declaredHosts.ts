@@ -47,7 +47,11 @@ export async function forgetLostHosts(fleet: Fleet, now: number, declared: Reado
     if (h.state === 'decommissioned') continue;
     const provider = h.pool ? fleet.providers.get(h.pool) : undefined;
     let reason: string | null = null;
-    if (h.pool && provider?.holds && !provider.holds({ name: h.name, pool: h.pool, address: h.address, ref: h.provider_ref })) reason = 'its process stopped with the previous prodeng run';
+    if (h.pool && provider?.holds && !provider.holds({ name: h.name, pool: h.pool, address: h.address, ref: h.provider_ref })) {
+      // Stopped with the previous run, or (that run was killed) left running unseen: then it is stopped now, faults and all.
+      const stopped = await provider.stopOrphan?.({ name: h.name, pool: h.pool, address: h.address, ref: h.provider_ref }).catch(() => null);
+      reason = stopped ? `its process outlived the previous prodeng run: ${stopped}` : 'its process stopped with the previous prodeng run';
+    }
     else if (h.pool && !provider && h.provider === 'local-process') reason = `its process stopped with the prodeng run that made it, and pool ${h.pool} is not in this config`;
     else if (h.origin === 'config' && !declared.has(h.name)) reason = 'the config no longer declares it';
     if (reason) await retireRecord(fleet, h, { actor: h.pool ? `pool ${h.pool}` : 'config', reason, now });

@@ -429,6 +429,26 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('chaos_faults_open').on('chaos_faults').columns(['reverted_at', 'lease_expires_at']).execute();
       },
     },
+    '0011_chaos_sweeps': {
+      async up(db: Kysely<any>) {
+        // experiment (a Chaos Toolkit run) or sweep (every edge under a service broken in turn)
+        await db.schema.alterTable('chaos_runs').addColumn('kind', 'text', (c) => c.notNull().defaultTo('experiment')).execute();
+        // the config Experiment document it ran, and the GameDay that scheduled it, when it did
+        await db.schema.alterTable('chaos_runs').addColumn('experiment_name', 'text').execute();
+        await db.schema.alterTable('chaos_runs').addColumn('game_day', 'text').execute();
+        await db.schema.createIndex('chaos_runs_game_day').on('chaos_runs').columns(['game_day', 'started_at']).execute();
+        await idColumn(db, 'chaos_edge_verdicts')
+          .addColumn('run_id', 'bigint', (c) => c.notNull())
+          .addColumn('caller', 'text', (c) => c.notNull())
+          .addColumn('callee', 'text', (c) => c.notNull())
+          .addColumn('verdict', 'text', (c) => c.notNull())
+          .addColumn('declared', 'text')
+          .addColumn('faults', 'text', (c) => c.notNull())
+          .addColumn('measured_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('chaos_edge_verdicts_edge').on('chaos_edge_verdicts').columns(['caller', 'callee', 'measured_at']).execute();
+      },
+    },
   };
 }
 

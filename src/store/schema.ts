@@ -298,6 +298,7 @@ export interface Database {
   slo_policy_events: SloPolicyEventsTable;
   chaos_runs: ChaosRunsTable;
   chaos_faults: ChaosFaultsTable;
+  chaos_edge_verdicts: ChaosEdgeVerdictsTable;
   slo_targets: SloTargetsTable;
 }
 
@@ -355,6 +356,27 @@ export interface ChaosRunsTable {
   /** the experiment as run (secrets redacted), JSON */
   experiment: string;
   journal: string | null;
+  /** experiment (a Chaos Toolkit run) or sweep (every edge under a service broken in turn) */
+  kind: ColumnType<string, string | undefined, string>;
+  /** the config Experiment document it ran, when it ran one */
+  experiment_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** the GameDay that scheduled it, when one did */
+  game_day: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** What a sweep found for one dependency edge: the caller's steady state under each fault, and the verdict. */
+export interface ChaosEdgeVerdictsTable {
+  id: Generated<number>;
+  run_id: number;
+  caller: string;
+  callee: string;
+  /** critical, degradable or no_effect */
+  verdict: string;
+  /** what the caller's Service declares of the edge: required, optional, or null (undeclared) */
+  declared: string | null;
+  /** each fault and what it did, JSON */
+  faults: string;
+  measured_at: Millis;
 }
 
 /** A fault a run injected (a toxic, a broken lab host), kept until it is reverted. */

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { setSessionToken } from './api';
 import { AlertList, AlertPage } from './Alerts';
+import { Chaos } from './Chaos';
+import { ChaosRunPage } from './ChaosRun';
 import { Fleet } from './Fleet';
 import { IncidentList, IncidentPage } from './Incidents';
 import { onLiveChange, onLiveStatus, reconnectLive } from './liveEvents';
@@ -43,17 +45,20 @@ const PAGES = [
   ['incidents', 'Incidents'],
   ['slos', 'SLOs'],
   ['fleet', 'Fleet'],
+  ['chaos', 'Chaos'],
   ['oncall', 'On-call'],
   ['reports', 'Reports'],
 ] as const;
 
 function Page({ route }: { route: string[] }) {
-  const [section, id] = route;
+  const [section, id, sub] = route;
   if (section === 'alerts') return id ? <AlertPage key={id} id={id} /> : <AlertList />;
   if (section === 'incidents') return id ? <IncidentPage key={id} id={id} /> : <IncidentList />;
   if (section === 'remediations') return id ? <RemediationPage key={id} id={id} /> : <Remediations />;
   if (section === 'slos') return id ? <SloPage key={id} name={decodeURIComponent(id)} /> : <SloList />;
   if (section === 'fleet') return <Fleet />;
+  // #/chaos/runs/:id is one run; #/chaos (or anything else under it) the graph and the runs.
+  if (section === 'chaos') return id === 'runs' && sub ? <ChaosRunPage key={sub} id={sub} /> : <Chaos />;
   if (section === 'oncall') return <Oncall />;
   if (section === 'reports') return <Reports />;
   return <Overview />;

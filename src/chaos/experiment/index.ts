@@ -9,3 +9,4 @@ export { ActivityFailed, type ProdengFunction, type ProdengRegistry } from './pr
 export { experimentSchema, isRef } from './schema.js';
 export type * from './schema.js';
 export type { Phase } from './activity.js';
+export { prodengExtension, type ProdengExtension } from './prodengExtension.js';

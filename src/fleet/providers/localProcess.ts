@@ -3,6 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { childEnvironment } from '../../actions/exec.js';
+import { isRunning, processPlace, processStartTime } from '../../actions/processGroups.js';
 import type { ProvidedHost, Provider, Provisioned, ProvisionRequest } from './provider.js';
 import { ProviderError } from './provider.js';
 
@@ -77,7 +78,31 @@ export class LocalProcessProvider implements Provider {
     const running = this.start(req.host, port, dataDir);
     await new Promise((r) => setTimeout(r, 50));
     if (running.child.exitCode !== null) throw new ProviderError(`${running.argv[0]} exited at once with ${running.child.exitCode} for ${req.host}`);
-    return { address: `127.0.0.1:${port}`, ref: String(running.child.pid) };
+    // pid, start time and where it runs: enough for a later prodeng to tell this process from one that reused its pid
+    return { address: `127.0.0.1:${port}`, ref: `${running.child.pid}:${processStartTime(running.child.pid!) ?? ''}@${processPlace()}` };
+  }
+
+  /**
+   * A child of a prodeng that was killed (SIGKILL leaves no time to stop
+   * children) runs on as an orphan. It is stopped only when its ref names
+   * this very process here: same pid, start time, boot and pid namespace.
+   */
+  async stopOrphan(host: ProvidedHost): Promise<string | null> {
+    const m = /^(\d+):(\d+)@(.+)$/.exec(host.ref ?? '');
+    if (!m || m[3] !== processPlace() || this.running.has(host.name)) return null;
+    const orphan = { pid: Number(m[1]), startTime: m[2]! };
+    if (!isRunning(orphan)) return null;
+    const signal = (s: NodeJS.Signals) => {
+      try {
+        process.kill(orphan.pid, s);
+      } catch {
+        // gone meanwhile
+      }
+    };
+    signal('SIGTERM');
+    for (let waited = 0; waited < 3000 && isRunning(orphan); waited += 100) await new Promise((r) => setTimeout(r, 100));
+    if (isRunning(orphan)) signal('SIGKILL');
+    return `stopped pid ${orphan.pid}, left running by the previous prodeng run`;
   }
 
   holds(host: ProvidedHost): boolean {

@@ -36,6 +36,13 @@ export interface Provider {
   decommission(host: ProvidedHost, signal: AbortSignal): Promise<string>;
   /** whether the provider still holds the host (a local process dies with prodeng) */
   holds?(host: ProvidedHost): boolean;
+  /**
+   * A host it does not hold, made by a previous prodeng run: stop whatever
+   * of it outlived that run (a local process whose prodeng was killed -9 runs
+   * on, unseen, with whatever faults it had). Resolves with a one-line
+   * account, or null when nothing was left.
+   */
+  stopOrphan?(host: ProvidedHost): Promise<string | null>;
   /** stop what the provider runs itself, when prodeng stops */
   close?(): Promise<void>;
 }

@@ -68,8 +68,7 @@ export class DependencyClient {
     if (urls.length === 0) throw new DependencyError(503, `${this.name}: unavailable: no endpoints (${this.source.describe()} lists none)`);
 
     const signal = AbortSignal.timeout(timeoutMs);
-    // Sorted, so every caller (frontend, checkout) maps a key to the same endpoint.
-    if (options.affinity !== undefined) urls = [...urls].sort();
+    // The source's order is canonical (by host), so every caller (frontend, checkout) maps a key to the same host.
     const first = options.affinity !== undefined ? affinityIndex(options.affinity, urls.length) : this.nextIndex++ % urls.length;
     for (let attempt = 0; ; attempt++) {
       const base = urls[(first + attempt) % urls.length]!;

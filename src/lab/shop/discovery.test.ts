@@ -43,6 +43,8 @@ describe('parseEndpointList', () => {
   it('turns host:port addresses into base URLs and names a bad entry', () => {
     expect(parseEndpointList({ endpoints: [{ host: 'cart-1', address: '127.0.0.1:41234' }] })).toEqual(['http://127.0.0.1:41234']);
     expect(parseEndpointList({ endpoints: [] })).toEqual([]);
+    // by host name, whatever the addresses: behind fault proxies each caller has its own
+    expect(parseEndpointList({ endpoints: [{ host: 'cart-2', address: '127.0.0.1:1000' }, { host: 'cart-1', address: '127.0.0.1:2000' }] })).toEqual(['http://127.0.0.1:2000', 'http://127.0.0.1:1000']);
     expect(() => parseEndpointList({})).toThrow('endpoints: missing or not a list');
     expect(() => parseEndpointList({ endpoints: [{ address: '127.0.0.1:1' }, { host: 'x' }] })).toThrow('endpoints[1].address');
     expect(() => parseEndpointList({ endpoints: [{ address: 'no-port' }] })).toThrow('is not host:port');
@@ -68,7 +70,8 @@ describe('dependency discovery from prodeng, polled every second', () => {
   beforeAll(async () => {
     discovery = await listen((req, res) => {
       authorizations.add(req.headers.authorization);
-      if (req.url !== '/api/v1/services/catalog/endpoints') return res.writeHead(404).end('{"error":"no such service"}');
+      // The caller names itself (`from`), so prodeng can route this edge through its fault proxy.
+      if (req.url !== '/api/v1/services/catalog/endpoints?from=recommendation') return res.writeHead(404).end('{"error":"no such service"}');
       if (discoveryStatus !== 200) return res.writeHead(discoveryStatus).end('{"error":"store unavailable"}');
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ endpoints: listed.map((address, i) => ({ host: `catalog-${i + 1}`, address })) }));
     });
@@ -154,6 +157,6 @@ describe('dependency discovery from prodeng, polled every second', () => {
     const { status, body } = await recommend();
     expect(Date.now() - started).toBeLessThan(200);
     expect(status).toBe(503);
-    expect(body.error).toMatch(/^catalog: unavailable: no endpoints \(discovery http:\/\/127\.0\.0\.1:\d+\/api\/v1\/services\/catalog\/endpoints lists none\)$/);
+    expect(body.error).toMatch(/^catalog: unavailable: no endpoints \(discovery http:\/\/127\.0\.0\.1:\d+\/api\/v1\/services\/catalog\/endpoints\?from=recommendation lists none\)$/);
   });
 });

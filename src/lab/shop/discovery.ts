@@ -2,15 +2,22 @@
  * Where a service finds its dependencies: a fixed list from `--dep name=url1,url2`, or
  * prodeng's discovery API, polled every second:
  *
- *   GET {base}/api/v1/services/{name}/endpoints
+ *   GET {base}/api/v1/services/{name}/endpoints?from={caller}
  *   -> {"endpoints": [{"host": "cart-1", "address": "127.0.0.1:41234"}]}
+ *
+ * `from` names the calling service, so prodeng can put a fault proxy on this one edge
+ * (the address is then the proxy's) when the called service takes one.
  *
  * Addresses are host:port and are called over http://. An empty list means the dependency
  * is unavailable. PRODENG_API_TOKEN, when set, is sent as a Bearer token.
  */
 
 export interface EndpointSource {
-  /** Base URLs (`http://host:port`) of the dependency right now; [] when it has none. */
+  /**
+   * Base URLs (`http://host:port`) of the dependency right now; [] when it has none.
+   * In a canonical order (by host name from discovery, sorted for a fixed list), so every
+   * caller maps an affinity key to the same host even when each reaches it by its own proxy.
+   */
   endpoints(): Promise<string[]>;
   /** Where the list comes from, for error messages. */
   describe(): string;
@@ -20,7 +27,7 @@ export interface EndpointSource {
 export class DiscoveryError extends Error {}
 
 export function staticEndpoints(urls: string[]): EndpointSource {
-  const list = urls.map(toBaseUrl);
+  const list = urls.map(toBaseUrl).sort();
   return { endpoints: async () => list, describe: () => `--dep ${list.join(',')}`, close: () => {} };
 }
 
@@ -28,6 +35,8 @@ export interface DiscoveryOptions {
   /** prodeng's base URL, e.g. http://127.0.0.1:8080 */
   baseUrl: string;
   service: string;
+  /** the calling service, sent as `?from=` */
+  from?: string;
   token?: string;
   intervalMs?: number;
   timeoutMs?: number;
@@ -39,8 +48,8 @@ export interface DiscoveryOptions {
  * poll keeps the last list (a discovery outage should not take the shop down with it).
  */
 export function discoveredEndpoints(options: DiscoveryOptions): EndpointSource {
-  const { baseUrl, service, token, intervalMs = 1000, timeoutMs = 800, log = () => {} } = options;
-  const url = `${baseUrl.replace(/\/+$/, '')}/api/v1/services/${encodeURIComponent(service)}/endpoints`;
+  const { baseUrl, service, from, token, intervalMs = 1000, timeoutMs = 800, log = () => {} } = options;
+  const url = `${baseUrl.replace(/\/+$/, '')}/api/v1/services/${encodeURIComponent(service)}/endpoints${from ? `?from=${encodeURIComponent(from)}` : ''}`;
   let known: string[] | undefined;
   let lastError: string | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -90,15 +99,17 @@ export function discoveredEndpoints(options: DiscoveryOptions): EndpointSource {
 export function parseEndpointList(body: unknown): string[] {
   const list = (body as { endpoints?: unknown } | undefined)?.endpoints;
   if (!Array.isArray(list)) throw new DiscoveryError('endpoints: missing or not a list');
-  return list.map((entry: unknown, i) => {
-    const address = (entry as { address?: unknown } | null)?.address;
+  const parsed = list.map((entry: unknown, i) => {
+    const { address, host } = (entry as { address?: unknown; host?: unknown } | null) ?? {};
     if (typeof address !== 'string' || address === '') throw new DiscoveryError(`endpoints[${i}].address: missing or not a string`);
     try {
-      return toBaseUrl(address);
+      return { url: toBaseUrl(address), key: typeof host === 'string' ? host : address };
     } catch {
       throw new DiscoveryError(`endpoints[${i}].address: ${JSON.stringify(address)} is not host:port`);
     }
   });
+  // By host name: behind fault proxies each caller sees its own addresses for the same hosts.
+  return parsed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((e) => e.url);
 }
 
 /** `127.0.0.1:4001` or `http://127.0.0.1:4001/` -> `http://127.0.0.1:4001`. */

@@ -28,7 +28,7 @@ export async function startShopServer(options: ShopServiceOptions, log: (message
     const fixed = options.staticDependencies.get(name);
     const source = fixed
       ? staticEndpoints(fixed)
-      : discoveredEndpoints({ baseUrl: options.discoveryUrl!, service: name, token: options.discoveryToken, log });
+      : discoveredEndpoints({ baseUrl: options.discoveryUrl!, service: name, from: options.service, token: options.discoveryToken, log });
     sources.push(source);
     clients.set(name, new DependencyClient(name, source));
   }
