@@ -11,6 +11,7 @@ import { pagingLatency, type PagingFigures } from './pagingLatency.js';
 import { consoleLiveUpdates, type ConsoleFigures } from './consoleLiveUpdates.js';
 import { alertFilterBench, type FilterFigures, type FilterWorkload } from './alertFilter.js';
 import { labFaultMix, labFaultsSection } from './labFaultMix.js';
+import { chaosSweepBench, chaosSweepSection } from './chaosSweep.js';
 import { sloEvaluationBench, type SloEvaluationFigures } from './sloEvaluation.js';
 import { chaosProxyBench, chaosProxySection } from './chaosProxy.js';
 
@@ -325,8 +326,15 @@ if (which === 'chaos-proxy') {
   console.log(`written to ${docPath}`);
   process.exit(0);
 }
+if (which === 'chaos-sweep') {
+  const f = await chaosSweepBench(repoRoot, { sweeps: Number(process.env.BENCH_SWEEPS ?? 2) });
+  console.log(`sweeps: ${f.sweeps.map((s) => `${s.status} in ${fmt(s.durationMs / 1000, 1)} s`).join(', ')}; identical: ${f.identical}`);
+  writeSection('chaos: critical-path sweep', chaosSweepSection(f, `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
 if (which !== 'intake') {
-  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console, lab-faults, slo`);
+  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console, lab-faults, slo, chaos-proxy, chaos-sweep`);
   process.exit(2);
 }
 const workload: IntakeWorkload = {

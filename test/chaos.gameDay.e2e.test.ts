@@ -3,10 +3,12 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../src/server.js';
-import { ManualClock } from '../src/store/clock.js';
+import { labConfigDir } from '../src/lab/labRunner.js';
+import { ManualClock, systemClock } from '../src/store/clock.js';
 import { createTestDatabase, describeEachStore, postgresUrl, type TestDatabase } from './support/testDatabases.js';
 import { startTestServer, writeConfigDir, type TestServer } from './support/testServer.js';
 import { shopTeam } from './support/shopTeam.js';
+import { waitFor } from './support/peers.js';
 
 // A GameDay runs its experiments on its schedule, server-side, read on the
 // test clock: once at its slot, a missed slot once when the server is back
@@ -134,4 +136,36 @@ describe.skipIf(!postgresUrl)('a game day slot on two replicas of one PostgreSQL
     expect(runs.map((r) => r.title).sort()).toEqual(['web-first', 'web-second']);
     expect(runs.every((r) => r.status === 'completed')).toBe(true);
   });
+});
+
+describe('the lab example (examples/lab/gameday.yaml) against the lab [sqlite]', () => {
+  let server: TestServer | undefined;
+  afterEach(async () => server?.stop());
+
+  it('blackholes frontend -> ad, the page still answers 200 without the ad box, and the edge is unblocked', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    server = await startTestServer('sqlite', { clock: systemClock, maintenanceIntervalMs: 500, configDir: labConfigDir(), env });
+    await waitFor('every shop host in service', async () => (await server!.request('GET', '/api/v1/hosts?state=in_service')).body.hosts.length === 18, 60_000);
+    const [frontend] = (await server.request('GET', '/api/v1/services/frontend/endpoints')).body.endpoints;
+    // No address given: the server sets PRODENG_SERVICE_FRONTEND_URL from discovery when the run starts.
+    const page = `http://${frontend.address}/`;
+    await waitFor('the page with its ad box', async () => (await (await fetch(page)).text()).includes('id="ad"'), 20_000);
+    const started = await server.request('POST', '/api/v1/chaos/experiments/ad-is-not-critical-for-the-page/runs', {});
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    const run = await waitFor('the run to end', async () => {
+      const r = (await server!.request('GET', `/api/v1/chaos/runs/${started.body.id}`)).body;
+      return r.status !== 'running' && r;
+    }, 60_000);
+    expect(run.status, JSON.stringify(run.journal, null, 1).slice(0, 3000)).toBe('completed');
+    expect(run.journal.run.map((r: any) => [r.activity.name, r.status, r.tolerance_met])).toEqual([
+      ['blackhole-frontend-to-ad', 'succeeded', undefined],
+      ['page-without-the-ad-box', 'succeeded', undefined],
+    ]);
+    // the page while the edge was blackholed: 200, without the ad box
+    expect(run.journal.run[1].output.status).toBe(200);
+    expect(run.journal.run[1].output.body).toContain('<html');
+    expect(run.journal.run[1].output.body).not.toContain('id="ad"');
+    expect(run.faults).toEqual([expect.objectContaining({ kind: 'edge', revertedBy: 'rollback' })]);
+    await waitFor('the ad box back', async () => (await (await fetch(page)).text()).includes('id="ad"'), 20_000);
+  }, 150_000);
 });

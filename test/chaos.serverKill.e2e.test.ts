@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { createTestDatabase, describeEachStore, type TestDatabase } from './support/testDatabases.js';
 import { serveBuilt } from './support/builtServer.js';
 import { writeConfigDir } from './support/testServer.js';
 import { waitFor } from './support/peers.js';
@@ -53,47 +54,55 @@ spec:
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
-afterEach(() => {
+let db: TestDatabase | undefined;
+afterEach(async () => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  await db?.cleanup();
+  db = undefined;
 });
 
 const json = async (url: string) => (await fetch(url)).json() as Promise<any>;
 const labFaultsAt = async (address: string) => ((await json(`http://${address}/_lab/faults`)) as { faults: unknown[] }).faults;
 
-it('after kill -9 mid-run, the restarted server reverts what the run injected within 30 s and the run is interrupted', async () => {
-  const configDir = writeConfigDir(config);
-  const data = mkdtempSync(join(tmpdir(), 'prodeng-kill-'));
-  dirs.push(configDir, data);
-  const first = await serveBuilt(['--config', configDir, '--data', data], undefined);
-  children.push(first.child);
-  const [host] = await waitFor('the ad host in service', async () => {
-    const hosts = (await json(`${first.url}/api/v1/hosts?state=in_service`)).hosts as Array<{ name: string; address: string }>;
-    return hosts.length === 1 && hosts;
-  }, 30_000);
-  const started = await fetch(`${first.url}/api/v1/chaos/experiments/ad-errors-for-long/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  expect(started.status).toBe(202);
-  const { id } = (await started.json()) as { id: number };
-  await waitFor('the fault in the ad process', async () => (await labFaultsAt(host!.address)).length > 0, 15_000);
-  expect((await fetch(`http://${host!.address}/`)).status).toBe(500);
+describeEachStore('a server killed mid-run', (kind) => {
+  it('after kill -9 mid-run, the restarted server reverts what the run injected within 30 s and the run is interrupted', async () => {
+    const configDir = writeConfigDir(config);
+    const data = mkdtempSync(join(tmpdir(), 'prodeng-kill-'));
+    dirs.push(configDir, data);
+    db = await createTestDatabase(kind);
+    const databaseUrl = db.options.databaseUrl;
+    const first = await serveBuilt(['--config', configDir, '--data', data], databaseUrl);
+    children.push(first.child);
+    const [host] = await waitFor('the ad host in service', async () => {
+      const hosts = (await json(`${first.url}/api/v1/hosts?state=in_service`)).hosts as Array<{ name: string; address: string }>;
+      return hosts.length === 1 && hosts;
+    }, 30_000);
+    const started = await fetch(`${first.url}/api/v1/chaos/experiments/ad-errors-for-long/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: number };
+    await waitFor('the fault in the ad process', async () => (await labFaultsAt(host!.address)).length > 0, 15_000);
+    expect((await fetch(`http://${host!.address}/`)).status).toBe(500);
 
-  first.child.kill('SIGKILL');
-  await new Promise((r) => first.child.once('exit', r));
-  // The lab process is an orphan now, still breaking ad.
-  expect((await labFaultsAt(host!.address)).length).toBeGreaterThan(0);
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    // The lab process is an orphan now, still breaking ad.
+    expect((await labFaultsAt(host!.address)).length).toBeGreaterThan(0);
 
-  const second = await serveBuilt(['--config', configDir, '--data', data], undefined);
-  children.push(second.child);
-  const restartedAt = Date.now();
-  const run = await waitFor('the run interrupted and its fault reverted', async () => {
-    const r = await json(`${second.url}/api/v1/chaos/runs/${id}`);
-    return r.status === 'interrupted' && r.faults.every((f: { revertedAt: string | null }) => f.revertedAt !== null) && r;
-  }, 30_000);
-  expect(Date.now() - restartedAt).toBeLessThan(30_000);
-  expect(run.faults).toHaveLength(1);
-  expect(run.faults[0].revertedBy).toBe('lease expired');
-  // Nothing the run injected is left: the old process no longer answers with errors (it was healed or stopped).
-  const old = await fetch(`http://${host!.address}/_lab/faults`).then((r) => r.json() as Promise<{ faults: unknown[] }>, () => null);
-  expect(old === null || old.faults.length === 0).toBe(true);
-  expect((await json(`${second.url}/api/v1/chaos/faults`)).faults).toEqual([]);
-}, 120_000);
+    const second = await serveBuilt(['--config', configDir, '--data', data], databaseUrl);
+    children.push(second.child);
+    const restartedAt = Date.now();
+    const run = await waitFor('the run interrupted and its fault reverted', async () => {
+      const r = await json(`${second.url}/api/v1/chaos/runs/${id}`);
+      return r.status === 'interrupted' && r.faults.every((f: { revertedAt: string | null }) => f.revertedAt !== null) && r;
+    }, 30_000);
+    expect(Date.now() - restartedAt).toBeLessThan(30_000);
+    expect(run.faults).toHaveLength(1);
+    expect(run.faults[0].revertedBy).toBe('lease expired');
+    // Nothing the run injected is left: the restarted server stopped the orphan (its pid and start time matched), fault and all.
+    expect(await fetch(`http://${host!.address}/_lab/faults`).then(() => 'answered', () => 'gone')).toBe('gone');
+    const hosts = (await json(`${second.url}/api/v1/hosts`)).hosts as Array<{ name: string; state: string }>;
+    expect(hosts.find((h) => h.name === host!.name)?.state).toBe('decommissioned');
+    expect((await json(`${second.url}/api/v1/chaos/faults`)).faults).toEqual([]);
+  }, 120_000);
+});

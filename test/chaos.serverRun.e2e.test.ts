@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openStore } from '../src/store/store.js';
@@ -11,6 +14,17 @@ import { shopTeam } from './support/shopTeam.js';
 // its http probes hit a real HTTP receiver through one of prodeng's fault
 // proxies, its toxic is injected by direct calls and rolled back, an alert
 // raised meanwhile is labelled with the run and shows in its report.
+
+const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js');
+async function prodeng(args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cli, ...args], { env: { ...process.env, PRODENG_TOKEN: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 const experiment = (name: string, pauseAfter: number) => `apiVersion: prodeng/v1
 kind: Experiment
@@ -127,6 +141,22 @@ describeEachStore('server-side runs of config Experiments', (kind) => {
     const unknown = await server.request('POST', '/api/v1/chaos/experiments/no-such/runs', {});
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toContain('no Experiment "no-such" in the config (known: web-latency, web-latency-long)');
+  });
+
+  it('prodeng chaos start NAME waits for the server-side run and exits as chaos run does; chaos report prints the report', async () => {
+    const started = await prodeng(['chaos', 'start', 'web-latency', '--url', server.url]);
+    expect(started, started.stderr).toMatchObject({ code: 0 });
+    const id = /chaos run (\d+): web-latency/.exec(started.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(started.stdout).toMatch(/^completed$/m);
+    const report = await prodeng(['chaos', 'report', id!, '--url', server.url]);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toContain('**Completed: the hypothesis held.**');
+    // refused: an open incident; the command says why and exits 1
+    expect((await server.request('POST', '/api/v1/incidents', { title: 'web is down', service: 'web' })).status).toBe(201);
+    const refused = await prodeng(['chaos', 'start', 'web-latency', '--url', server.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/the run was not started: .*service web has open incident/);
   });
 
   it('a server that stops mid-run interrupts it, rolls back and stores it as interrupted', async () => {

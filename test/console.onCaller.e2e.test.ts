@@ -311,7 +311,7 @@ spec:
     // A host whose process died fails its probe: shown first in its table, as failing.
     await waitFor('the pool to settle after the repair', settled, 30_000);
     const victim = (await hosts('in_service')).map((h) => h.name as string).sort().at(-1)!;
-    const pid = Number((await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', victim).executeTakeFirstOrThrow()).provider_ref);
+    const pid = Number.parseInt((await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', victim).executeTakeFirstOrThrow()).provider_ref!, 10);
     process.kill(pid, 'SIGKILL');
     const row = table.locator(`tr[data-host="${victim}"]`);
     await row.locator('.badge.failing').waitFor({ timeout: 15_000 });

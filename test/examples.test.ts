@@ -19,4 +19,7 @@ it('the lab config loads: the shop as host pools, a probe and a healing runbook'
   expect(result.config.byKind('HostPool').size).toBe(9);
   expect([...result.config.byKind('Probe').keys()]).toEqual(['shop-health']);
   expect([...result.config.byKind('Runbook').keys()]).toEqual(['replace-failed-shop-host']);
+  // examples/lab/gameday.yaml: the seed's exercise as a config Experiment, run every Wednesday by a GameDay
+  expect([...result.config.byKind('GameDay').keys()]).toEqual(['weekly-shop']);
+  expect(result.config.byKind('GameDay').get('weekly-shop')?.spec).toMatchObject({ schedule: '0 14 * * WED', timeZone: 'Europe/London', experiments: ['ad-is-not-critical-for-the-page'] });
 });

@@ -62,7 +62,7 @@ describeEachStore('fleet: capacity counts healthy hosts', (kind) => {
     const hosts = async () => (await server!.request('GET', '/api/v1/hosts?pool=web')).body.hosts as Array<{ name: string; state: string; failing: boolean }>;
     await waitFor('two healthy hosts', async () => (await pool()).healthy === 2, 15_000);
     const [victim] = await hosts();
-    const pid = Number((await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', victim!.name).executeTakeFirstOrThrow()).provider_ref);
+    const pid = Number.parseInt((await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', victim!.name).executeTakeFirstOrThrow()).provider_ref!, 10);
     process.kill(pid, 'SIGKILL');
 
     await waitFor('the probe to call the victim failing', async () => (await pool()).failing.includes(victim!.name), 10_000);

@@ -93,7 +93,7 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     await waitFor('two hosts in service', async () => (await endpoints()).length === 2, 15_000);
     const [victim] = await hosts('in_service');
     await waitFor('the victim to pass a probe', async () => (await server!.request('GET', `/api/v1/probes/availability?host=${victim.name}`)).body.targets[0]?.passed > 0, 10_000);
-    const pid = Number((await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', victim.name).executeTakeFirstOrThrow()).provider_ref);
+    const pid = Number.parseInt((await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', victim.name).executeTakeFirstOrThrow()).provider_ref!, 10);
     process.kill(pid, 'SIGKILL');
 
     const fixed = await waitFor(
@@ -159,7 +159,7 @@ describeEachStore('fleet: a pool keeps its capacity and replaces failed hosts', 
     const victims = (await hosts('in_service')).slice(0, 2);
     for (const v of victims) {
       const ref = (await server.store.db.selectFrom('hosts').select('provider_ref').where('name', '=', v.name).executeTakeFirstOrThrow()).provider_ref;
-      process.kill(Number(ref), 'SIGKILL');
+      process.kill(Number.parseInt(ref!, 10), 'SIGKILL');
     }
     const decided = await waitFor(
       'both remediations to be decided',

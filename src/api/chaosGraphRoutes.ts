@@ -15,7 +15,7 @@ import { NAME_PATTERN } from '../config/envelope.js';
 
 const serviceName = z.string().regex(NAME_PATTERN, `must name a service (${NAME_PATTERN})`);
 
-const faultOutcome = z.object({ fault: z.string().min(1), outcome: z.enum(['broke', 'degraded', 'held']), detail: z.string() }).strict();
+const faultOutcome = z.object({ fault: z.string().min(1), outcome: z.enum(['broke', 'degraded', 'held']), detail: z.string(), durationMs: z.number().int().min(0).optional() }).strict();
 const finding = z
   .object({
     caller: serviceName,
@@ -32,6 +32,8 @@ const sweepEnd = z
     findings: z.array(finding),
     skipped: z.array(z.object({ caller: serviceName, callee: serviceName, declared: z.enum(['required', 'optional']).nullable(), reason: z.string() }).strict()).default([]),
     durationMs: z.number().int().min(0),
+    /** what the sweep cost the service's SLOs */
+    slos: z.array(z.object({ slo: z.string(), bad: z.number().min(0), budgetShare: z.number().min(0).nullable() }).strict()).default([]),
     error: z.string().optional(),
   })
   .strict();
@@ -94,7 +96,7 @@ export function chaosGraphRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const end = parsed.data;
     const now = deps.clock.now();
     await recordEdgeVerdicts(db, id, end.findings, now);
-    await endChaosRun(db, kinds, deps.clock, id, { status: end.status, deviated: false, sweep: { findings: end.findings, skipped: end.skipped, durationMs: end.durationMs, ...(end.error ? { error: end.error } : {}) } } as { status: string; deviated: boolean });
+    await endChaosRun(db, kinds, deps.clock, id, { status: end.status, deviated: false, sweep: { findings: end.findings, skipped: end.skipped, durationMs: end.durationMs, slos: end.slos, ...(end.error ? { error: end.error } : {}) } } as { status: string; deviated: boolean });
     return { ...(await chaosRunView(db, id)), findings: await sweepFindings(db, id) };
   });
 

@@ -7,6 +7,7 @@ import type { FaultKind } from './faultKinds.js';
 import { chaosRegistry, type FaultActions } from './faultRegistry.js';
 import { FAULT_LEASE_MS, openFaults, renewRunLease } from './faultLeases.js';
 import { injectFault } from './injectFault.js';
+import { serviceUrlEnv } from './serviceUrlEnv.js';
 import { nodeName, platformName, pythonIsoTime, runnerVersion } from './experiment/journal.js';
 import { endChaosRun, revertFault, startChaosRun, type ChaosRunStart, type StartedRun } from './chaosRunLifecycle.js';
 
@@ -107,7 +108,9 @@ export class ServerRuns {
     renewal.unref();
     let journal: Journal;
     try {
-      journal = await runExperiment(doc.spec, { registry: chaosRegistry(actions), signal: stop.signal, clock, env: this.opts.env });
+      // The services' addresses as they are now (PRODENG_SERVICE_<NAME>_URL); what the server's environment sets wins.
+      const env = { ...(await serviceUrlEnv(db)), ...this.opts.env };
+      journal = await runExperiment(doc.spec, { registry: chaosRegistry(actions), signal: stop.signal, clock, env });
     } catch (err) {
       // Only a configuration value or secret that cannot be read gets here, before anything ran.
       journal = unrunJournal(doc.spec, (err as Error).message, clock.now());

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { apiClient, ApiError } from './apiClient.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { addSweepCommand } from './chaosSweepCommand.js';
+import { serviceUrlKey } from '../chaos/serviceUrlEnv.js';
 import { formatExperimentProblem, journalExitCode, loadExperiment, prodengExtension, runExperiment, type Journal } from '../chaos/experiment/index.js';
 import { chaosRegistry } from '../chaos/faultRegistry.js';
 import { chaosStartCommand, chaosReportCommand } from './chaosServerRunCommands.js';
@@ -57,7 +58,11 @@ export function chaosCommand(): Command {
     });
     let journal: Journal;
     try {
-      journal = await runExperiment(experiment, { registry, signal: stop.signal });
+      // Each service's address as the server lists it (PRODENG_SERVICE_<NAME>_URL), under what this shell sets.
+      const { hosts } = await api.get<{ hosts: Array<{ service: string | null; address: string | null }> }>('/api/v1/hosts?state=in_service').catch(() => ({ hosts: [] }));
+      const serviceEnv: Record<string, string> = {};
+      for (const h of hosts) if (h.service && h.address) serviceEnv[serviceUrlKey(h.service)] ??= `http://${h.address}`;
+      journal = await runExperiment(experiment, { registry, signal: stop.signal, env: { ...serviceEnv, ...process.env } });
     } finally {
       clearInterval(renewal);
       process.off('SIGINT', onSignal);

@@ -40,11 +40,12 @@ export function chaosStartCommand(): Command {
     let run: RunView;
     for (;;) {
       run = await api.get<RunView>(`/api/v1/chaos/runs/${id}`);
-      if (run.status !== 'running' && run.journal) break;
+      if (run.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    if (flags.journalPath) await writeFile(flags.journalPath, JSON.stringify(run.journal, null, 2));
-    const journal = run.journal!;
+    // A run whose lease ran out (its server died) ends without a journal: its status says how it ended.
+    const journal = run.journal ?? ({ status: run.status, deviated: run.deviated } as Journal);
+    if (flags.journalPath) await writeFile(flags.journalPath, JSON.stringify(journal, null, 2));
     console.log(`${journal.status}${journal.deviated ? ', deviated' : ''}${flags.journalPath ? `; journal in ${flags.journalPath}` : ''}`);
     process.exitCode = journalExitCode(journal);
   });

@@ -7,6 +7,7 @@ import { runSweep, sweepFaults, SweepError, type SweepResult } from '../chaos/sw
 import { sampleSteadyState, type Hypothesis } from '../chaos/sweep/steadyStateSample.js';
 import type { KnownEdge } from '../chaos/sweep/sweepPlan.js';
 import { edgeDrift } from '../chaos/sweep/classifyEdge.js';
+import { describeSloCost, sloCosts, type SloEvents } from '../chaos/sweep/sloCost.js';
 
 interface SweepFlags extends ServerFlags {
   service: string;
@@ -62,6 +63,18 @@ export function addSweepCommand(chaos: Command): void {
     if (endpoints.length === 0) throw new Error(`${flags.service} has no endpoint in service: nothing to watch`);
     const env = { ...process.env, ...(urlKey ? { [urlKey]: `http://${endpoints[0]!.address}` } : {}) };
 
+    // The service's SLOs, read before and after: what the sweep cost them is part of what it found.
+    const sloEvents = async (): Promise<SloEvents[]> => {
+      const { slos } = await api.get<{ slos: Array<{ name: string; service: string }> }>('/api/v1/slos').catch(() => ({ slos: [] }));
+      const mine = slos.filter((x) => x.service === flags.service);
+      const out: SloEvents[] = [];
+      for (const slo of mine) {
+        const status = await api.get<{ events?: { bad: number; allowedBad: number } }>(`/api/v1/slos/${encodeURIComponent(slo.name)}`).catch(() => null);
+        if (status?.events) out.push({ name: slo.name, bad: status.events.bad, allowedBad: status.events.allowedBad });
+      }
+      return out;
+    };
+    const slosBefore = await sloEvents();
     let sweep: { id: number; renewEveryMs: number; edges: KnownEdge[] };
     try {
       sweep = await api.post('/api/v1/chaos/sweeps', { service: flags.service });
@@ -102,13 +115,17 @@ export function addSweepCommand(chaos: Command): void {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    // Callers count their traffic into SLOs every few seconds: wait for the last of it.
+    if (slosBefore.length > 0) await new Promise((r) => setTimeout(r, 6000));
+    const slos = sloCosts(slosBefore, await sloEvents());
     const findings = result?.findings ?? (failure instanceof SweepError ? failure.partial : []);
     const status = result ? 'completed' : failure instanceof SweepError && failure.code === 'interrupted' ? 'interrupted' : 'failed';
-    await api.put(`/api/v1/chaos/sweeps/${sweep.id}`, { status, findings, skipped: result?.skipped ?? [], durationMs: result?.durationMs ?? 0, ...(failure ? { error: failure.message } : {}) });
+    await api.put(`/api/v1/chaos/sweeps/${sweep.id}`, { status, findings, skipped: result?.skipped ?? [], durationMs: result?.durationMs ?? 0, slos, ...(failure ? { error: failure.message } : {}) });
     if (flags.json) {
-      console.log(JSON.stringify({ id: sweep.id, status, findings, skipped: result?.skipped ?? [], durationMs: result?.durationMs ?? null, error: failure?.message }, null, 2));
+      console.log(JSON.stringify({ id: sweep.id, status, findings, skipped: result?.skipped ?? [], durationMs: result?.durationMs ?? null, slos, error: failure?.message }, null, 2));
     } else {
       printSummary(findings, sweep.edges);
+      for (const c of slos) console.log(describeSloCost(c));
       if (failure) console.error(`the sweep stopped: ${failure.message}`);
       else console.log(`swept ${findings.length} edge(s) in ${(result!.durationMs / 1000).toFixed(1)} s`);
     }

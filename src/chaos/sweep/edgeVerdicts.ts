@@ -10,6 +10,8 @@ export interface FaultOutcome {
   outcome: FaultOutcomeKind;
   /** what was seen, for a person: "GET / answered 504 after 1003 ms" */
   detail: string;
+  /** how long the fault was on (settling and sampling), ms */
+  durationMs?: number;
 }
 
 export interface EdgeFinding {

@@ -117,6 +117,7 @@ export async function runSweep(plan: readonly KnownEdge[], deps: SweepDeps, opti
     }
     const outcomes: FaultOutcome[] = [];
     for (const fault of faults) {
+      const faultStarted = now();
       const injected = await deps.inject(edge, fault);
       let under: SteadyStateSample[];
       try {
@@ -125,7 +126,7 @@ export async function runSweep(plan: readonly KnownEdge[], deps: SweepDeps, opti
       } finally {
         await deps.revert(injected.id);
       }
-      const outcome = faultOutcome(fault.name, under, reference, options.thresholds ?? defaultThresholds);
+      const outcome = { ...faultOutcome(fault.name, under, reference, options.thresholds ?? defaultThresholds), durationMs: now() - faultStarted };
       outcomes.push(outcome);
       say(`${edge.caller} -> ${edge.callee}: ${fault.name}: ${outcome.outcome}: ${outcome.detail}`);
       await recover(deps, options.recoverWithinMs ?? 15_000, now, `${fault.name} on ${edge.caller} -> ${edge.callee}`, findings);

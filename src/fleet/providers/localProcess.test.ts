@@ -43,3 +43,32 @@ describe('local-process provider: what a host process gets from prodeng', () => 
     expect(readFileSync(file, 'utf8')).toBe('{{ constructor }}');
   });
 });
+
+describe('local-process provider: a host left running by a killed prodeng', () => {
+  it('is stopped by the next provider when its ref names that very process, and left alone otherwise', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'prodeng-local-orphan-'));
+    // the first prodeng run: its provider is never closed (as if it were killed -9)
+    const first = new LocalProcessProvider({ argv: [process.execPath, '-e', 'setInterval(() => {}, 1000)'], env: {} }, root);
+    const made = await first.provision({ pool: 'web', host: 'web-9', service: 'web', cluster: null, labels: {}, inUse: [] });
+    const pid = Number(made.ref!.split(':')[0]);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const next = new LocalProcessProvider({ argv: [process.execPath, '-e', ''], env: {} }, root);
+    const host = { name: 'web-9', pool: 'web', address: made.address, ref: made.ref };
+    // a ref whose start time is not this process's: another program may have that pid now
+    expect(await next.stopOrphan({ ...host, ref: made.ref!.replace(/:(\d+)@/, ':1@') })).toBeNull();
+    expect(await next.stopOrphan({ ...host, ref: String(pid) })).toBeNull();
+    expect(alive()).toBe(true);
+    expect(await next.stopOrphan(host)).toBe(`stopped pid ${pid}, left running by the previous prodeng run`);
+    await until(() => !alive());
+    expect(alive()).toBe(false);
+    expect(await next.stopOrphan(host)).toBeNull();
+    await first.close();
+  });
+});
