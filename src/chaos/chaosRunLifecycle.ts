@@ -48,6 +48,7 @@ export async function startChaosRun(db: DbOrTx, now: number, start: ChaosRunStar
       kind: start.kind ?? 'experiment',
       experiment_name: start.experimentName ?? null,
       game_day: start.gameDay ?? null,
+      max_blast_radius: start.maxBlastRadius ?? null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();

@@ -3,10 +3,15 @@ import type { DbOrTx } from '../store/store.js';
 
 export const journalStatusSchema = z.enum(['completed', 'failed', 'aborted', 'interrupted'], { error: 'must be completed, failed, aborted or interrupted' });
 
-function view(r: { id: number; title: string; service: string | null; status: string; deviated: number; started_by: string; started_at: number; ended_at: number | null }) {
+function view(r: { id: number; title: string; service: string | null; status: string; deviated: number; started_by: string; started_at: number; ended_at: number | null; kind: string; experiment_name: string | null; game_day: string | null }) {
   return {
     id: Number(r.id),
     title: r.title,
+    /** experiment or sweep */
+    kind: r.kind,
+    /** the config Experiment it ran, and the GameDay that scheduled it */
+    experimentName: r.experiment_name,
+    gameDay: r.game_day,
     service: r.service,
     status: r.status,
     deviated: r.deviated === 1,
@@ -17,7 +22,7 @@ function view(r: { id: number; title: string; service: string | null; status: st
 }
 
 export async function listChaosRuns(db: DbOrTx) {
-  const rows = await db.selectFrom('chaos_runs').select(['id', 'title', 'service', 'status', 'deviated', 'started_by', 'started_at', 'ended_at']).orderBy('id', 'desc').limit(200).execute();
+  const rows = await db.selectFrom('chaos_runs').select(['id', 'title', 'service', 'status', 'deviated', 'started_by', 'started_at', 'ended_at', 'kind', 'experiment_name', 'game_day']).orderBy('id', 'desc').limit(200).execute();
   return rows.map(view);
 }
 

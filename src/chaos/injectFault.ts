@@ -3,6 +3,8 @@ import type { DbOrTx } from '../store/store.js';
 import type { Clock } from '../store/clock.js';
 import type { FaultKind } from './faultKinds.js';
 import { FAULT_LEASE_MS, markReverted, recordFault } from './faultLeases.js';
+import { labBlastRadius } from './blastRadius.js';
+import { DEFAULT_MAX_BLAST_RADIUS } from './runGuard.js';
 
 export interface FaultRequest {
   runId: number | null;
@@ -38,9 +40,18 @@ export async function injectFault(db: DbOrTx, kinds: Readonly<Record<string, Fau
   const target = kind.target.safeParse(request.target);
   if (!target.success) return { ok: false, status: 400, code: 'invalid_request', message: target.error.issues[0]?.message ?? 'invalid target', invalid: target.error };
   if (request.runId !== null) {
-    const run = await db.selectFrom('chaos_runs').select(['status']).where('id', '=', request.runId).executeTakeFirst();
+    const run = await db.selectFrom('chaos_runs').select(['status', 'max_blast_radius']).where('id', '=', request.runId).executeTakeFirst();
     if (!run) return { ok: false, status: 404, code: 'not_found', message: `no chaos run ${request.runId}` };
     if (run.status !== 'running') return { ok: false, status: 409, code: 'conflict', message: `chaos run ${request.runId} is ${run.status}; it injects nothing more` };
+    // Measured, not declared: what this fault and the run's others would break of the service, against the run's limit.
+    if (request.kind === 'lab-fault') {
+      const t = target.data as { service: string; host?: string };
+      const radius = await labBlastRadius(db, request.runId, t);
+      const max = run.max_blast_radius ?? DEFAULT_MAX_BLAST_RADIUS;
+      if (radius && radius.share > max) {
+        return { ok: false, status: 423, code: 'blast_radius', message: `this fault would break ${radius.hosts.length} of ${radius.of} ${radius.service} hosts (${radius.hosts.join(', ')}: ${Math.round(radius.share * 100)}%), above the run's limit of ${Math.round(max * 100)}%` };
+      }
+    }
   }
   const now = clock.now();
   const id = await recordFault(db, { runId: request.runId, kind: request.kind, target: target.data, spec: {} }, now);

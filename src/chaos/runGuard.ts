@@ -10,6 +10,9 @@ export interface RunTarget {
   maxBlastRadius?: number | undefined;
 }
 
+/** Never half of a service or more at once, unless a run says it may. */
+export const DEFAULT_MAX_BLAST_RADIUS = 0.5;
+
 export type GuardAnswer = { allow: true } | { allow: false; code: 'incident_open' | 'automation_paused' | 'blast_radius'; reason: string };
 
 /**
@@ -25,7 +28,7 @@ export async function mayRunExperiment(db: DbOrTx, target: RunTarget): Promise<G
     const open = await db.selectFrom('incidents').select(['id', 'title']).where('service', '=', target.service).where('status', 'in', ['open', 'acknowledged']).orderBy('id').executeTakeFirst();
     if (open) return { allow: false, code: 'incident_open', reason: `service ${target.service} has open incident ${open.id} (${open.title}); experiments wait until it is resolved` };
   }
-  const max = target.maxBlastRadius ?? 0.5;
+  const max = target.maxBlastRadius ?? DEFAULT_MAX_BLAST_RADIUS;
   if (target.blastRadius !== undefined && target.blastRadius > max) {
     return { allow: false, code: 'blast_radius', reason: `the experiment would touch ${Math.round(target.blastRadius * 100)}% of ${target.service ?? 'its target'}, above its limit of ${Math.round(max * 100)}%` };
   }

@@ -436,6 +436,8 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
         // the config Experiment document it ran, and the GameDay that scheduled it, when it did
         await db.schema.alterTable('chaos_runs').addColumn('experiment_name', 'text').execute();
         await db.schema.alterTable('chaos_runs').addColumn('game_day', 'text').execute();
+        // the most of a service's hosts its faults may break at once (0..1), checked at each fault
+        await db.schema.alterTable('chaos_runs').addColumn('max_blast_radius', 'real').execute();
         await db.schema.createIndex('chaos_runs_game_day').on('chaos_runs').columns(['game_day', 'started_at']).execute();
         await idColumn(db, 'chaos_edge_verdicts')
           .addColumn('run_id', 'bigint', (c) => c.notNull())

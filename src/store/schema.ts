@@ -362,6 +362,8 @@ export interface ChaosRunsTable {
   experiment_name: ColumnType<string | null, string | null | undefined, string | null>;
   /** the GameDay that scheduled it, when one did */
   game_day: ColumnType<string | null, string | null | undefined, string | null>;
+  /** the most of a service's hosts its faults may break at once (0..1; null: the default, 0.5) */
+  max_blast_radius: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 /** What a sweep found for one dependency edge: the caller's steady state under each fault, and the verdict. */
