@@ -237,7 +237,7 @@ describe.skipIf(!haveChromium)('the console chaos page in a real browser', () =>
     await page.getByTestId('chaos-run-status').waitFor();
     expect(page.url()).toContain(`#/chaos/runs/${run.body.id}`);
     const detail = (await server.request('GET', `/api/v1/chaos/runs/${run.body.id}`)).body;
-    expect(await page.getByTestId('chaos-run-status').innerText()).toContain(`completed, deviated · service catalog · started by ${detail.startedBy}`);
+    expect(await page.getByTestId('chaos-run-status').innerText()).toContain(`completed, deviated · experiment · service catalog · started by ${detail.startedBy}`);
     expect(await page.getByTestId('chaos-run-faults').innerText()).toMatch(/toxic\s+proxy=catalog-db type=latency[\s\S]*by run ended/);
 
     const before = page.getByTestId('journal-before');
