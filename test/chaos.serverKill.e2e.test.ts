@@ -40,7 +40,7 @@ kind: Experiment
 metadata: { name: ad-errors-for-long }
 spec:
   title: ad answers errors for five minutes
-  extensions: [{ name: prodeng, service: ad }]
+  extensions: [{ name: prodeng, service: ad, maxBlastRadius: 1 }]   # the one ad host: all of it, on purpose
   method:
     - type: action
       name: ad-answers-errors
