@@ -12,6 +12,7 @@ import { consoleLiveUpdates, type ConsoleFigures } from './consoleLiveUpdates.js
 import { alertFilterBench, type FilterFigures, type FilterWorkload } from './alertFilter.js';
 import { labFaultMix, labFaultsSection } from './labFaultMix.js';
 import { chaosSweepBench, chaosSweepSection } from './chaosSweep.js';
+import { scorecardBench, scorecardSection } from './scorecardBench.js';
 import { sloEvaluationBench, type SloEvaluationFigures } from './sloEvaluation.js';
 import { chaosProxyBench, chaosProxySection } from './chaosProxy.js';
 
@@ -326,6 +327,13 @@ if (which === 'chaos-proxy') {
   console.log(`written to ${docPath}`);
   process.exit(0);
 }
+if (which === 'scorecard') {
+  const f = await scorecardBench({ services: 1000, checks: 100, runs: 5, postgresUrl: process.env.DATABASE_URL || undefined });
+  for (const x of f) console.log(`${x.store}: ${x.services} services × ${x.checks} checks, median ${fmt(x.medianMs)} ms (runs ${x.runsMs.map((r) => fmt(r)).join(', ')})`);
+  writeSection('catalog: scorecard evaluation', scorecardSection(f, `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
 if (which === 'chaos-sweep') {
   const f = await chaosSweepBench(repoRoot, { sweeps: Number(process.env.BENCH_SWEEPS ?? 2) });
   console.log(`sweeps: ${f.sweeps.map((s) => `${s.status} in ${fmt(s.durationMs / 1000, 1)} s`).join(', ')}; identical: ${f.identical}`);
@@ -334,7 +342,7 @@ if (which === 'chaos-sweep') {
   process.exit(0);
 }
 if (which !== 'intake') {
-  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console, lab-faults, slo, chaos-proxy, chaos-sweep`);
+  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console, lab-faults, slo, chaos-proxy, chaos-sweep, scorecard`);
   process.exit(2);
 }
 const workload: IntakeWorkload = {

@@ -11,3 +11,4 @@ import './oncall/escalationPolicyKind.js';
 import './slo/sloKind.js';
 import './chaos/experiment/experimentKind.js';
 import './chaos/gameDay/gameDayKind.js';
+import './catalog/scorecard/scorecardKinds.js';

@@ -42,6 +42,8 @@ import { randomUUID } from 'node:crypto';
 import { startMaintenanceLoop, type MaintenanceLoop } from './maintenance.js';
 import { SloEvaluator } from './slo/sloEvaluator.js';
 import { SLO_NOTICE_WORK, sendSloNotice } from './slo/sloNotice.js';
+import { SCORECARD_NOTICE_WORK, sendScorecardNotice } from './catalog/scorecard/scorecardMonitor.js';
+import { scorecardMonitorTask } from './catalog/scorecard/scorecardTask.js';
 import { revertExpiredFaults } from './chaos/faultLeases.js';
 import { faultKinds, faultReverters } from './chaos/faultKinds.js';
 import { chaosAlertHook } from './chaos/chaosAlertHook.js';
@@ -106,6 +108,8 @@ export interface RunningServer {
   paging: PeriodicTask<number>;
   /** config Experiments run here and the game days (tests drive its game-day tick and wait for its runs) */
   chaos: ServerChaos;
+  /** the scorecard monitor's tick (a leader task; tests call it with their clock) */
+  scorecardTick(now: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -301,6 +305,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     faultProxy,
     edgeProxies,
     serviceDependencies: new Map([...config.services.values()].map((s) => [s.name, (s.spec.dependsOn ?? []).map((d) => ({ service: d.service, required: d.required }))])),
+    config,
     store,
     clock,
     services,
@@ -342,6 +347,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // The dead man's switch: faults whose chaos run stopped renewing their lease are reverted by the leader.
   const chaosReverters = faultReverters(faultKinds(store.db, faultProxy, edgeProxies));
   registerSloMetrics(metrics, store.db, slos);
+  const scorecardTask = scorecardMonitorTask(store, config, logger);
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({
     store,
@@ -351,7 +357,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger,
     onFiring,
     intervalMs: maintenanceIntervalMs,
-    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), sliMinutePruner(store.db), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger)), async (now) => void (await revertExpiredFaults(store.db, chaosReverters, now, logger)), (now) => serverChaos.gameDayTick(now)],
+    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), sliMinutePruner(store.db), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger)), async (now) => void (await revertExpiredFaults(store.db, chaosReverters, now, logger)), (now) => serverChaos.gameDayTick(now), scorecardTask],
   });
   const stopDigests = startDailyDigests({ cron: digestSettings.cron, timeZone: digestSettings.timeZone, db: store.db, clock, logger, teams: digestTeams, isLeader: () => maintenance.isLeader() });
   const scheduler = new ProbeScheduler({
@@ -379,7 +385,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       baseUrl: () => publicUrl,
       owner: randomUUID(),
       perUserPerMinute: Number(process.env.PRODENG_PAGES_PER_USER_PER_MINUTE ?? 10),
-      messages: { [SLO_NOTICE_WORK]: (payload, now) => sendSloNotice(store, directory, payload, now) },
+      messages: { [SLO_NOTICE_WORK]: (payload, now) => sendSloNotice(store, directory, payload, now), [SCORECARD_NOTICE_WORK]: (payload, now) => sendScorecardNotice(store, directory, payload, now) },
     },
     maintenanceIntervalMs > 0 ? 200 : 0,
   );
@@ -423,6 +429,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     probes,
     paging,
     chaos: serverChaos,
+    scorecardTick: (now) => scorecardTask(now),
     async close() {
       stopDigests();
       await serverChaos.close();

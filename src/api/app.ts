@@ -19,6 +19,7 @@ import { hostRoutes } from './hostRoutes.js';
 import { labRoutes } from './labRoutes.js';
 import { chaosRoutes } from './chaosRoutes.js';
 import { chaosGraphRoutes } from './chaosGraphRoutes.js';
+import { catalogRoutes } from './catalogRoutes.js';
 import { chaosExperimentRoutes } from './chaosExperimentRoutes.js';
 import { registerToxiproxyRoutes } from '../chaos/proxy/index.js';
 import { poolRoutes } from './poolRoutes.js';
@@ -27,6 +28,7 @@ import { reportRoutes } from './reportRoutes.js';
 import { oncallRoutes } from './oncallRoutes.js';
 import { incidentRoutes } from './incidentRoutes.js';
 import { eventRoutes } from './eventRoutes.js';
+import { ciRoutes } from './ciRoutes.js';
 import { digestRoutes } from './digestRoutes.js';
 import { consoleRoutes } from './consoleRoutes.js';
 import { whoamiRoutes } from './whoamiRoutes.js';
@@ -106,6 +108,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   labRoutes(app, deps);
   chaosRoutes(app, deps);
   chaosGraphRoutes(app, deps);
+  catalogRoutes(app, deps);
   chaosExperimentRoutes(app, deps);
   registerToxiproxyRoutes(app, deps.faultProxy, { prefix: '/api/v1/chaos/toxiproxy' });
   poolRoutes(app, deps);
@@ -115,6 +118,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   incidentRoutes(app, deps);
   digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails, slos: deps.slos.map((s) => ({ name: s.name, service: s.spec.service, objective: s.spec.objective })) });
   eventRoutes(app, deps);
+  ciRoutes(app, deps);
   consoleRoutes(app);
   return app;
 }

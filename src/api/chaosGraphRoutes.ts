@@ -6,10 +6,9 @@ import { actorOf } from './actor.js';
 import { FAULT_LEASE_MS } from '../chaos/faultLeases.js';
 import { faultKinds } from '../chaos/faultKinds.js';
 import { endChaosRun, startChaosRun } from '../chaos/chaosRunLifecycle.js';
-import { edgesUnder, knownEdges } from '../chaos/sweep/sweepPlan.js';
-import { latestEdgeVerdicts, recordEdgeVerdicts, sweepFindings } from '../chaos/sweep/edgeVerdicts.js';
-import { dependencyGraph } from '../chaos/dependencyGraph.js';
-import { reliabilityScores } from '../chaos/reliabilityScore.js';
+import { edgesUnder } from '../chaos/sweep/sweepPlan.js';
+import { currentDependencyGraph, currentEdges as currentEdgesOf } from '../chaos/currentGraph.js';
+import { recordEdgeVerdicts, sweepFindings } from '../chaos/sweep/edgeVerdicts.js';
 import { chaosRunView } from '../chaos/chaosRunView.js';
 import { NAME_PATTERN } from '../config/envelope.js';
 
@@ -47,16 +46,8 @@ const sweepEnd = z
 export function chaosGraphRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const db = deps.store.db;
   const kinds = faultKinds(db, deps.faultProxy, deps.edgeProxies);
-  const proxied = (s: string) => deps.edgeProxies.takesProxy(s);
-  const currentEdges = async () => {
-    const measured = [...(await latestEdgeVerdicts(db)).values()].map((v) => ({ caller: v.caller, callee: v.callee }));
-    const live = deps.edgeProxies.observedEdges();
-    return knownEdges(deps.serviceDependencies, [...live, ...measured.filter((m) => !live.some((l) => l.caller === m.caller && l.callee === m.callee))], proxied).map((e) => ({
-      ...e,
-      // measured once means seen once; "observed" is about traffic right now
-      observed: live.some((l) => l.caller === e.caller && l.callee === e.callee),
-    }));
-  };
+  const graphSources = { db, edgeProxies: deps.edgeProxies, serviceDependencies: deps.serviceDependencies };
+  const currentEdges = () => currentEdgesOf(graphSources);
 
   app.get<{ Querystring: { under?: string } }>('/api/v1/chaos/edges', async (request, reply) => {
     const under = request.query.under;
@@ -65,10 +56,7 @@ export function chaosGraphRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { edges: under === undefined ? edges : edgesUnder(under, edges) };
   });
 
-  app.get('/api/v1/chaos/graph', async () => {
-    const edges = await currentEdges();
-    return dependencyGraph([...deps.serviceDependencies.keys()], edges, await latestEdgeVerdicts(db), await reliabilityScores(db, deps.clock.now()));
-  });
+  app.get('/api/v1/chaos/graph', async () => currentDependencyGraph(graphSources, deps.clock.now()));
 
   // A sweep is a chaos run: admitted by the same guard, its faults on its lease.
   app.post('/api/v1/chaos/sweeps', async (request, reply) => {

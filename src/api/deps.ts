@@ -9,7 +9,7 @@ import type { ServiceDirectory } from '../intake/serviceDirectory.js';
 import type { GroupCommitter } from '../intake/groupCommit.js';
 import type { HeartbeatDefinition } from '../probes/heartbeats.js';
 import type { EngineMetrics } from '../reports/engineMetrics.js';
-import type { ConfigDoc } from '../config/index.js';
+import type { ConfigDoc, LoadedConfig } from '../config/index.js';
 import type { RunbookSpec } from '../remediation/runbookKind.js';
 import type { GlobalLimits } from '../remediation/gates.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -29,6 +29,8 @@ export interface ApiDeps {
   edgeProxies: EdgeProxies;
   /** every configured Service, with what it declares it calls (spec.dependsOn) */
   serviceDependencies: ReadonlyMap<string, readonly DeclaredDependency[]>;
+  /** the config as loaded (the catalog and scorecard read Services, Teams, Schedules, exemptions and campaigns from it) */
+  config: LoadedConfig;
   /** config Experiments run by this server, and the game days that schedule them */
   serverChaos: ServerChaos;
   clock: Clock;

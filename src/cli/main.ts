@@ -16,6 +16,8 @@ import { incidentsCommand } from './incidentsCommand.js';
 import { digestCommand } from './digestCommand.js';
 import { sloCommand } from './sloCommand.js';
 import { chaosCommand } from './chaosCommand.js';
+import { scorecardCommand } from './scorecardCommand.js';
+import { catalogCommand } from './catalogCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -41,6 +43,8 @@ program.addCommand(incidentsCommand());
 program.addCommand(digestCommand());
 program.addCommand(sloCommand());
 program.addCommand(chaosCommand());
+program.addCommand(scorecardCommand());
+program.addCommand(catalogCommand());
 
 try {
   await program.parseAsync(process.argv);

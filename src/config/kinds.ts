@@ -90,6 +90,18 @@ export const serviceSpecSchema = z
      * and test environments: it puts prodeng in the data path.
      */
     faultProxy: z.boolean().optional(),
+    /** the larger whole it is part of (Backstage's System) */
+    system: z.string().optional(),
+    /** experimental, production, deprecated… (Backstage's lifecycle; free text) */
+    lifecycle: z.string().optional(),
+    /** where it is on its way: bootstrap, scale, excellence; decides the pyramid level expected of it */
+    phase: z.enum(['bootstrap', 'scale', 'excellence'], { error: 'must be bootstrap, scale or excellence' }).optional(),
+    /** its source: a git URL or a local path, for the upkeep checks */
+    repository: z.string().min(1).optional(),
+    /** its HTTPS endpoints (https://host[:port]), for the TLS check */
+    httpsEndpoints: z.array(z.string().regex(/^https:\/\/[^/\s]+\/?$/, 'must be https://host or https://host:port')).optional(),
+    links: z.array(z.object({ url: z.string().url('must be a URL'), title: z.string().optional(), type: z.string().optional() }).strict()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 export type ServiceSpec = z.output<typeof serviceSpecSchema>;

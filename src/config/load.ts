@@ -12,6 +12,7 @@ import { LoadedConfig } from './loadedConfig.js';
 import { didYouMean, likelyMeant } from './references.js';
 import { OPENSLO_API_VERSION, openSloEnvelopeSchema, openSloKinds, openSloSpecSchemas, withoutEmptyValues, type OpenSloKind } from './openslo/openSloSchemas.js';
 import { openSloKind, openSloReferences, translateOpenSlo, type ObjectPlace, type OpenSloObject } from './openslo/translateOpenSlo.js';
+import { BackstageInConfig } from './backstage/backstageInConfig.js';
 // The built-in kinds register themselves on import.
 import './kinds.js';
 
@@ -41,6 +42,7 @@ export async function loadConfigDir(dir: string): Promise<ConfigLoadResult> {
 
   const checked: Array<{ doc: ConfigDoc; place: ObjectPlace }> = [];
   const openSlo: OpenSloObject[] = [];
+  const backstage = new BackstageInConfig(names.map((name) => join(dir, name)));
   for (const name of names) {
     const file = join(dir, name);
     let text: string;
@@ -58,6 +60,7 @@ export async function loadConfigDir(dir: string): Promise<ConfigLoadResult> {
       const objects: Array<[unknown, DocPath]> = Array.isArray(value) ? value.map((v, i) => [v, [i]]) : value === undefined ? [] : [[value, []]];
       for (const [object, prefix] of objects) {
         const at = prefixedPlace(place, prefix);
+        if (backstage.take(object, at, { file: place.file, ...place.position(prefix) }, { errors, warnings })) continue;
         if (isOpenSlo(object)) {
           const doc = checkOpenSloObject(withoutEmptyValues(object) as Record<string, unknown>, prefix, place, config, errors);
           if (doc) openSlo.push({ doc, place: at });
@@ -84,6 +87,9 @@ export async function loadConfigDir(dir: string): Promise<ConfigLoadResult> {
     config.add(slo.doc);
     checked.push(slo);
   }
+
+  // Backstage entities become Teams, Users and Services once all are read: members and dependencies come from other entities.
+  await backstage.addTo(config, checked, { errors, warnings });
 
   // What a document takes from others is filled in, then references are checked, once every document is known,
   // so the order of files does not matter.

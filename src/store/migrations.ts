@@ -451,6 +451,71 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.createIndex('chaos_edge_verdicts_edge').on('chaos_edge_verdicts').columns(['caller', 'callee', 'measured_at']).execute();
       },
     },
+    '0012_catalog': {
+      async up(db: Kysely<any>) {
+        // CI's JUnit reports, one row per report and per test case
+        await idColumn(db, 'ci_reports')
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('commit', 'text', (c) => c.notNull())
+          .addColumn('branch', 'text')
+          .addColumn('suite', 'text', (c) => c.notNull())
+          .addColumn('tests', 'integer', (c) => c.notNull())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('errors', 'integer', (c) => c.notNull())
+          .addColumn('skipped', 'integer', (c) => c.notNull())
+          .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .addColumn('received_by', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('ci_reports_service').on('ci_reports').columns(['service', 'received_at']).execute();
+        await idColumn(db, 'ci_test_cases')
+          .addColumn('report_id', 'bigint', (c) => c.notNull())
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('commit', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('duration_ms', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('ci_test_cases_commit').on('ci_test_cases').columns(['service', 'commit', 'name']).execute();
+        await db.schema.createIndex('ci_test_cases_report').on('ci_test_cases').columns(['report_id']).execute();
+        // what each upkeep check found, each time it ran
+        await idColumn(db, 'upkeep_measurements')
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('check', 'text', (c) => c.notNull())
+          .addColumn('measured_at', 'bigint', (c) => c.notNull())
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('upkeep_measurements_check').on('upkeep_measurements').columns(['service', 'check', 'measured_at']).execute();
+        // each scorecard check's last status, to tell a team when one starts failing
+        await db.schema
+          .createTable('scorecard_checks')
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('check', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('fact', 'text', (c) => c.notNull())
+          .addColumn('since', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('scorecard_checks_pk', ['service', 'check'])
+          .execute();
+        await db.schema
+          .createTable('scorecard_snapshots')
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('day', 'text', (c) => c.notNull())
+          .addColumn('level', 'integer', (c) => c.notNull())
+          .addColumn('passed', 'integer', (c) => c.notNull())
+          .addColumn('failed', 'integer', (c) => c.notNull())
+          .addColumn('not_measured', 'integer', (c) => c.notNull())
+          .addColumn('taken_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('scorecard_snapshots_pk', ['service', 'day'])
+          .execute();
+        await db.schema.createIndex('scorecard_snapshots_taken').on('scorecard_snapshots').columns(['taken_at']).execute();
+        await idColumn(db, 'scorecard_notices')
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -299,6 +299,12 @@ export interface Database {
   chaos_runs: ChaosRunsTable;
   chaos_faults: ChaosFaultsTable;
   chaos_edge_verdicts: ChaosEdgeVerdictsTable;
+  ci_reports: CiReportsTable;
+  ci_test_cases: CiTestCasesTable;
+  upkeep_measurements: UpkeepMeasurementsTable;
+  scorecard_checks: ScorecardChecksTable;
+  scorecard_snapshots: ScorecardSnapshotsTable;
+  scorecard_notices: ScorecardNoticesTable;
   slo_targets: SloTargetsTable;
 }
 
@@ -453,3 +459,73 @@ export type NewAlertEventRow = Insertable<AlertEventsTable>;
  * bound parameter).
  */
 export const alertIsOpen: RawBuilder<boolean> = sql<boolean>`status <> 'resolved'`;
+
+/** A JUnit report CI posted for a service's commit. */
+export interface CiReportsTable {
+  id: Generated<number>;
+  service: string;
+  commit: string;
+  branch: string | null;
+  /** the report's (first) suite name */
+  suite: string;
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  duration_ms: number;
+  received_at: Millis;
+  /** the credential that posted it */
+  received_by: string;
+}
+
+/** One test case of a CI report. */
+export interface CiTestCasesTable {
+  id: Generated<number>;
+  report_id: number;
+  service: string;
+  commit: string;
+  /** classname + "." + name */
+  name: string;
+  /** passed, failed, error or skipped */
+  status: string;
+  duration_ms: number;
+}
+
+/** What an upkeep check found for a service, each time it ran (JSON CheckOutcome). */
+export interface UpkeepMeasurementsTable {
+  id: Generated<number>;
+  service: string;
+  check: string;
+  measured_at: Millis;
+  outcome: string;
+}
+
+/** A scorecard check's last status for a service, and since when. */
+export interface ScorecardChecksTable {
+  service: string;
+  check: string;
+  status: string;
+  fact: string;
+  since: Millis;
+}
+
+/** A service's score on one day (UTC), kept a year. */
+export interface ScorecardSnapshotsTable {
+  service: string;
+  /** YYYY-MM-DD */
+  day: string;
+  level: number;
+  passed: number;
+  failed: number;
+  not_measured: number;
+  taken_at: Millis;
+}
+
+/** A notice sent (or not) because a passing check started failing. */
+export interface ScorecardNoticesTable {
+  id: Generated<number>;
+  service: string;
+  at: Millis;
+  title: string;
+  detail: string;
+}

@@ -84,10 +84,12 @@ describeEachStore('security: the route inventory', (kind) => {
 
   it('knows every route, and every route has an access level', () => {
     const paths = routes.map((r) => `${r.method} ${r.url}`);
-    for (const expected of ['GET /api/v1/alerts', 'POST /api/v2/alerts', 'GET /api/v1/events', 'GET /api/v1/heartbeats/:name/ping', 'POST /v2/enqueue', 'GET /healthz', 'POST /api/v1/automation/pause', 'GET /api/v1/incidents/:id/ack-link', 'POST /api/v1/incidents/:id/ack-link']) {
+    for (const expected of ['GET /api/v1/alerts', 'POST /api/v2/alerts', 'GET /api/v1/events', 'GET /api/v1/heartbeats/:name/ping', 'POST /v2/enqueue', 'GET /healthz', 'POST /api/v1/automation/pause', 'GET /api/v1/incidents/:id/ack-link', 'POST /api/v1/incidents/:id/ack-link', 'POST /api/v1/ci/reports']) {
       expect(paths).toContain(expected);
     }
     expect(routes.length).toBeGreaterThan(60);
+    // CI sends its JUnit reports as a sender does: the intake role, as Prometheus and heartbeats.
+    expect(routes.find((r) => r.method === 'POST' && r.url === '/api/v1/ci/reports')?.access).toBe('intake');
     const publicOnes = routes.filter((r) => r.access === 'public' && r.url.startsWith('/api/')).map((r) => `${r.method} ${r.url}`);
     // What is open without a token, and why (README, Security): health for probes, the API index,
     // who-am-I (answers 401 itself without a token), and the signed links and feeds.
