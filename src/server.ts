@@ -44,6 +44,7 @@ import { SloEvaluator } from './slo/sloEvaluator.js';
 import { SLO_NOTICE_WORK, sendSloNotice } from './slo/sloNotice.js';
 import { SCORECARD_NOTICE_WORK, sendScorecardNotice } from './catalog/scorecard/scorecardMonitor.js';
 import { scorecardMonitorTask } from './catalog/scorecard/scorecardTask.js';
+import { upkeepTask } from './catalog/upkeep/upkeepRunner.js';
 import { revertExpiredFaults } from './chaos/faultLeases.js';
 import { faultKinds, faultReverters } from './chaos/faultKinds.js';
 import { chaosAlertHook } from './chaos/chaosAlertHook.js';
@@ -306,6 +307,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     edgeProxies,
     serviceDependencies: new Map([...config.services.values()].map((s) => [s.name, (s.spec.dependsOn ?? []).map((d) => ({ service: d.service, required: d.required }))])),
     config,
+    upkeepOptions: { registry: process.env.PRODENG_NPM_REGISTRY || undefined, cacheDir: join(opts.dataDir ?? '.prodeng-data', 'upkeep-cache'), logger },
     store,
     clock,
     services,
@@ -348,6 +350,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const chaosReverters = faultReverters(faultKinds(store.db, faultProxy, edgeProxies));
   registerSloMetrics(metrics, store.db, slos);
   const scorecardTask = scorecardMonitorTask(store, config, logger);
+  // The upkeep checks read repositories, a registry and TLS endpoints: hourly, in the background.
+  const upkeepOptions = { registry: process.env.PRODENG_NPM_REGISTRY || undefined, cacheDir: join(opts.dataDir ?? '.prodeng-data', 'upkeep-cache'), logger };
+  const upkeep = upkeepTask(store.db, config, { ...upkeepOptions, clock });
   const maintenanceIntervalMs = opts.maintenanceIntervalMs ?? 1000;
   const maintenance = startMaintenanceLoop({
     store,
@@ -357,7 +362,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     logger,
     onFiring,
     intervalMs: maintenanceIntervalMs,
-    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), sliMinutePruner(store.db), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger)), async (now) => void (await revertExpiredFaults(store.db, chaosReverters, now, logger)), (now) => serverChaos.gameDayTick(now), scorecardTask],
+    leaderTasks: [async (now) => void (await sloEvaluator.tick(now)), sliMinutePruner(store.db), (now) => reconcileCapacity(fleet, now), async (now) => void (await pruneProbeResults(store.db, now - PROBE_RETENTION_MS)), async (now) => void (await recoverOrphanedRemediations(store.db, now, logger)), async (now) => void (await revertExpiredFaults(store.db, chaosReverters, now, logger)), (now) => serverChaos.gameDayTick(now), scorecardTask, upkeep],
   });
   const stopDigests = startDailyDigests({ cron: digestSettings.cron, timeZone: digestSettings.timeZone, db: store.db, clock, logger, teams: digestTeams, isLeader: () => maintenance.isLeader() });
   const scheduler = new ProbeScheduler({

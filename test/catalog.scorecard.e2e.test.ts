@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../src/store/clock.js';
 import { insertHost } from '../src/fleet/hosts.js';
@@ -121,5 +125,31 @@ describeEachStore('the scorecard: the service pyramid, measured from prodeng’s
     expect(checks.length).toBeGreaterThanOrEqual(20);
     const team = (await server.request('GET', '/api/v1/scorecard?team=shop')).body.services.map((s: any) => s.service).sort();
     expect(team).toEqual(['cart', 'checkout']);
+  });
+
+  it('measures the upkeep of a service from its real git repository, keeps it, and grades it', async () => {
+    clock = new ManualClock(Date.parse('2026-12-06T10:00:00Z'));
+    // A repository whose TODOs went from 1 to 9 in the last month.
+    const repo = mkdtempSync(join(tmpdir(), 'prodeng-upkeep-repo-'));
+    const git = (args: string[], date?: string) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, env: { ...process.env, ...(date ? { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : {}) } });
+    git(['init', '-q', '-b', 'main']);
+    writeFileSync(join(repo, 'cart.ts'), '// TODO: one thing\nexport const cart = 1;\n');
+    git(['add', '.']);
+    git(['commit', '-q', '-m', 'first'], '2026-09-01T10:00:00Z');
+    writeFileSync(join(repo, 'cart.ts'), Array.from({ length: 9 }, (_, i) => `// TODO: thing ${i}\n`).join('') + 'export const cart = 1;\n');
+    git(['commit', '-q', '-am', 'more'], '2026-12-01T10:00:00Z');
+    server = await startTestServer(kind, { clock, configYaml: config.replace('spec: { owner: shop, phase: bootstrap, system: shop }', `spec: { owner: shop, phase: bootstrap, system: shop, repository: "${repo}" }`) });
+
+    const { runs } = (await server.request('POST', '/api/v1/scorecard/upkeep', { service: 'cart' })).body;
+    const todo = runs.find((r: any) => r.check === 'upkeep.todo-trend');
+    expect(todo).toMatchObject({ service: 'cart', status: 'failed' });
+    expect(todo.fact).toMatch(/9/);
+    // no lockfile: not measured, and says so (no registry is asked)
+    expect(runs.find((r: any) => r.check === 'upkeep.major-versions')).toMatchObject({ status: 'not_measured' });
+    // no CI reports and no probe results yet: not measured, never passed
+    expect(runs.find((r: any) => r.check === 'upkeep.flaky-tests').status).toBe('not_measured');
+    const cart = await score('cart');
+    expect(check(cart, 'upkeep.todo-trend')).toMatchObject({ status: 'failed', fact: todo.fact, source: todo.source });
+    expect((await server.request('POST', '/api/v1/scorecard/upkeep', { service: 'nosuch' })).status).toBe(404);
   });
 });

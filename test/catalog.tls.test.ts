@@ -255,7 +255,8 @@ describe('TLS of HTTPS endpoints, against real local servers', () => {
   });
 
   it('fails an endpoint that does not speak TLS, without waiting on every suite', async () => {
-    const http = createTcpServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'));
+    // It reads what it is sent (a ClientHello), or its side of the connection never sees the close.
+    const http = createTcpServer((socket) => socket.resume().end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n'));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     try {
       const port = (http.address() as AddressInfo).port;

@@ -9,6 +9,7 @@ import { builtinChecks } from '../catalog/scorecard/builtinChecks.js';
 import { LAYERS, LAYER_TITLES } from '../catalog/scorecard/pyramid.js';
 import { scoreHistory } from '../catalog/scorecard/scorecardMonitor.js';
 import { campaignProgress } from '../catalog/scorecard/campaigns.js';
+import { runUpkeepChecks } from '../catalog/upkeep/upkeepRunner.js';
 
 const DAY = 24 * 3600_000;
 const filters = z.object({ service: z.string().min(1).optional(), team: z.string().min(1).optional() }).strict();
@@ -71,6 +72,16 @@ export function catalogRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const [score] = (await evaluateScorecard(db, deps.config, now)).filter((s) => s.service === request.params.name);
     const notices = await db.selectFrom('scorecard_notices').selectAll().where('service', '=', request.params.name).orderBy('id', 'desc').limit(50).execute();
     return { ...score, history: await scoreHistory(db, request.params.name, now - 365 * DAY), notices: notices.map((n) => ({ at: new Date(Number(n.at)).toISOString(), title: n.title, detail: n.detail })) };
+  });
+
+  // Measure the upkeep checks now (they also run hourly): for one service, or all of them.
+  app.post('/api/v1/scorecard/upkeep', async (request, reply) => {
+    const parsed = z.object({ service: z.string().min(1).optional() }).strict().safeParse(request.body ?? {});
+    if (!parsed.success) return sendInvalid(reply, parsed.error);
+    const { service } = parsed.data;
+    if (service && !services().has(service)) return sendProblem(reply, 404, 'not_found', `service: no service ${service} in the config`);
+    const runs = await runUpkeepChecks(db, deps.config, deps.clock.now(), { ...deps.upkeepOptions, ...(service ? { services: [service] } : {}) });
+    return { runs: runs.map((r) => ({ service: r.service, check: r.check, ...r.outcome })) };
   });
 
   app.get('/api/v1/scorecard/campaigns', async () => ({ campaigns: campaignProgress(deps.config, await evaluateScorecard(db, deps.config, deps.clock.now()), deps.clock.now()) }));

@@ -1,6 +1,7 @@
 import type { FaultProxy } from '../chaos/proxy/index.js';
 import type { EdgeProxies } from '../chaos/edges/edgeProxies.js';
 import type { DeclaredDependency } from '../chaos/sweep/sweepPlan.js';
+import type { UpkeepOptions } from '../catalog/upkeep/upkeepRunner.js';
 import type { ServerChaos } from '../chaos/serverChaos.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../store/clock.js';
@@ -31,6 +32,8 @@ export interface ApiDeps {
   serviceDependencies: ReadonlyMap<string, readonly DeclaredDependency[]>;
   /** the config as loaded (the catalog and scorecard read Services, Teams, Schedules, exemptions and campaigns from it) */
   config: LoadedConfig;
+  /** where the upkeep checks read registries and cache clones */
+  upkeepOptions: UpkeepOptions;
   /** config Experiments run by this server, and the game days that schedule them */
   serverChaos: ServerChaos;
   clock: Clock;
