@@ -7,11 +7,13 @@ import { exportCatalog } from '../catalog/backstage/exportCatalog.js';
 import { fetchCatalogText } from '../catalog/backstage/fetchCatalogText.js';
 import { importCatalog } from '../catalog/backstage/importCatalog.js';
 import { asPlainDocument, yamlDocuments } from '../catalog/backstage/yamlDocuments.js';
+import { addCatalogQueries } from './catalogQueryCommands.js';
 
 /** `prodeng catalog …`: the service catalog. */
 export function catalogCommand(): Command {
   const catalog = new Command('catalog').description('the service catalog: teams, users and services; import from and export to Backstage');
   addBackstageCommands(catalog);
+  addCatalogQueries(catalog);
   return catalog;
 }
 
