@@ -45,6 +45,7 @@ import { SLO_NOTICE_WORK, sendSloNotice } from './slo/sloNotice.js';
 import { SCORECARD_NOTICE_WORK, sendScorecardNotice } from './catalog/scorecard/scorecardMonitor.js';
 import { scorecardMonitorTask } from './catalog/scorecard/scorecardTask.js';
 import { upkeepTask } from './catalog/upkeep/upkeepRunner.js';
+import { upkeepDueSource } from './catalog/scorecard/digestUpkeep.js';
 import { revertExpiredFaults } from './chaos/faultLeases.js';
 import { faultKinds, faultReverters } from './chaos/faultKinds.js';
 import { chaosAlertHook } from './chaos/chaosAlertHook.js';
@@ -285,6 +286,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     serviceOwners: new Map([...config.services.values()].map((s) => [s.name, s.spec.owner])),
     teamEmails: teamEmailsFrom(pagingDirectoryFrom(config)),
     slos: slos.map((s) => ({ name: s.name, service: s.spec.service, objective: s.spec.objective })),
+    upkeepDue: upkeepDueSource(store.db, config),
   };
   const liveSchedules = new LiveSchedules(store, clock, [...config.byKind<ScheduleSpec>('Schedule').values()]);
   const services = serviceDirectoryFrom(config);

@@ -81,6 +81,9 @@ describeEachStore('the scorecard: the service pyramid, measured from prodeng’s
     // The campaign: cart is probed, checkout has nothing to probe.
     const { campaigns } = (await server.request('GET', '/api/v1/scorecard/campaigns')).body;
     expect(campaigns).toEqual([expect.objectContaining({ name: 'probes-everywhere', check: 'lifecycle.probe', owner: 'alice', passing: 1, total: 2, daysLeft: 10, overdue: false })]);
+    // ...and the team's digest says it is due
+    const digest = (await server.request('GET', '/api/v1/reports/digest?team=shop')).body;
+    expect(digest.upkeepDue).toEqual(['due in 10 day(s): campaign probes-everywhere (lifecycle.probe, owner alice): 1 of 2 services pass; left: checkout']);
 
     // The monitor's first pass records what passes; nobody is told of what never passed.
     await server.scorecardTick(clock.now());

@@ -20,6 +20,7 @@ import { labRoutes } from './labRoutes.js';
 import { chaosRoutes } from './chaosRoutes.js';
 import { chaosGraphRoutes } from './chaosGraphRoutes.js';
 import { catalogRoutes } from './catalogRoutes.js';
+import { upkeepDueSource } from '../catalog/scorecard/digestUpkeep.js';
 import { chaosExperimentRoutes } from './chaosExperimentRoutes.js';
 import { registerToxiproxyRoutes } from '../chaos/proxy/index.js';
 import { poolRoutes } from './poolRoutes.js';
@@ -116,7 +117,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   reportRoutes(app, deps, { serviceOwners: deps.serviceOwners });
   oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret, live: deps.liveSchedules, users: deps.userNames });
   incidentRoutes(app, deps);
-  digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails, slos: deps.slos.map((s) => ({ name: s.name, service: s.spec.service, objective: s.spec.objective })) });
+  digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails, slos: deps.slos.map((s) => ({ name: s.name, service: s.spec.service, objective: s.spec.objective })), upkeepDue: upkeepDueSource(deps.store.db, deps.config) });
   eventRoutes(app, deps);
   ciRoutes(app, deps);
   consoleRoutes(app);

@@ -91,6 +91,8 @@ export interface Digest {
   remediations: DigestRemediations;
   /** the SLOs of the team's services at their last evaluation ([] when there are none) */
   slos: DigestSlo[];
+  /** scorecard campaigns due soon or overdue, and services behind their phase's level ([] when nothing is due) */
+  upkeepDue: string[];
 }
 
 export interface DigestSlo {
@@ -123,6 +125,8 @@ export interface DigestInput {
   prometheus?: PrometheusDiskSource | undefined;
   /** the SLOs of these services */
   slos?: readonly SloRef[] | undefined;
+  /** what the scorecard says is due for the team */
+  upkeepDue?: readonly string[] | undefined;
 }
 
 /** Who owns what and whom to mail: the config's Services and Teams, passed in by the composition root. */
@@ -131,6 +135,8 @@ export interface DigestTeams extends TeamOwnership {
   teamEmails(team: string): string[];
   /** every SLO in the config; the digest keeps those of the team's services */
   slos?: readonly SloRef[];
+  /** the scorecard's "upkeep due" lines for a team, as of a moment */
+  upkeepDue?: (team: string, at: number) => Promise<string[]>;
 }
 
 const DAY_MS = 86_400_000;
@@ -145,9 +151,10 @@ export function utcDay(date: string): { since: number; until: number } {
 }
 
 /** A team's digest over a window, its services and recipients looked up from the config. */
-export function teamDigest(db: DbOrTx, teams: DigestTeams, team: string, window: { since: number; until: number }, prometheus: PrometheusDiskSource | undefined): Promise<Digest> {
+export async function teamDigest(db: DbOrTx, teams: DigestTeams, team: string, window: { since: number; until: number }, prometheus: PrometheusDiskSource | undefined): Promise<Digest> {
   const services = servicesOf(teams, team);
-  return buildDigest(db, { team, services, recipients: teams.teamEmails(team), ...window, prometheus, slos: teams.slos?.filter((s) => services.includes(s.service)) });
+  const upkeepDue = teams.upkeepDue ? await teams.upkeepDue(team, window.until) : [];
+  return buildDigest(db, { team, services, recipients: teams.teamEmails(team), ...window, prometheus, slos: teams.slos?.filter((s) => services.includes(s.service)), upkeepDue });
 }
 
 export const PARETO_ENTRIES = 5;
@@ -179,6 +186,7 @@ export async function buildDigest(db: DbOrTx, input: DigestInput): Promise<Diges
     incidents,
     remediations,
     slos,
+    upkeepDue: [...(input.upkeepDue ?? [])],
   };
 }
 

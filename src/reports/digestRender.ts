@@ -81,6 +81,11 @@ export function renderDigestText(d: Digest): string {
     out.push('Error budgets (SLOs)');
     out.push(...table(['SLO', 'SERVICE', 'OBJECTIVE', 'BUDGET LEFT', 'ALERT'], d.slos.map(sloRow)));
   }
+  if (d.upkeepDue.length > 0) {
+    out.push('');
+    out.push('Upkeep due');
+    for (const line of d.upkeepDue) out.push(`  ${line}`);
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -129,5 +134,6 @@ export function renderDigestHtml(d: Digest): string {
 
   parts.push(h3('Remediations'), p(remediationLine(d)));
   if (d.slos.length > 0) parts.push(h3('Error budgets (SLOs)'), htmlTable(['SLO', 'Service', 'Objective', 'Budget left', 'Alert'], d.slos.map(sloRow)));
+  if (d.upkeepDue.length > 0) parts.push(h3('Upkeep due'), bullets(d.upkeepDue));
   return `<!doctype html>\n<html><head><meta charset="utf-8"><title>${escapeHtml(digestSubject(d))}</title></head>\n<body style="font-family:sans-serif">\n${parts.join('\n')}\n</body></html>\n`;
 }
