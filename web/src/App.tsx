@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { setSessionToken } from './api';
 import { AlertList, AlertPage } from './Alerts';
+import { Catalog } from './Catalog';
 import { Chaos } from './Chaos';
 import { ChaosRunPage } from './ChaosRun';
 import { Fleet } from './Fleet';
@@ -12,6 +13,7 @@ import { PageErrorBoundary } from './PageErrorBoundary';
 import { RemediationPage } from './RemediationPage';
 import { Remediations } from './Remediations';
 import { Reports } from './Reports';
+import { ScorecardPage } from './Scorecard';
 import { SloList, SloPage } from './Slos';
 import { useRoute } from './useRoute';
 import { useApi } from './useApi';
@@ -45,6 +47,7 @@ const PAGES = [
   ['incidents', 'Incidents'],
   ['slos', 'SLOs'],
   ['fleet', 'Fleet'],
+  ['catalog', 'Catalog'],
   ['chaos', 'Chaos'],
   ['oncall', 'On-call'],
   ['reports', 'Reports'],
@@ -57,6 +60,8 @@ function Page({ route }: { route: string[] }) {
   if (section === 'remediations') return id ? <RemediationPage key={id} id={id} /> : <Remediations />;
   if (section === 'slos') return id ? <SloPage key={id} name={decodeURIComponent(id)} /> : <SloList />;
   if (section === 'fleet') return <Fleet />;
+  // #/catalog/:service is one service's entry and scorecard; #/catalog all of them.
+  if (section === 'catalog') return id ? <ScorecardPage key={id} service={decodeURIComponent(id)} /> : <Catalog />;
   // #/chaos/runs/:id is one run; #/chaos (or anything else under it) the graph and the runs.
   if (section === 'chaos') return id === 'runs' && sub ? <ChaosRunPage key={sub} id={sub} /> : <Chaos />;
   if (section === 'oncall') return <Oncall />;
