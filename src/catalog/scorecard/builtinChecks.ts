@@ -37,8 +37,8 @@ const notMeasured = (fact: string, source: string, now: number): CheckOutcome =>
 const ago = (now: number, at: number) => `${Math.max(0, Math.round((now - at) / DAY))} days ago`;
 
 /** A stored upkeep outcome (measured elsewhere, on its own schedule), or "not measured" with why. */
-function storedUpkeep(check: string, what: string): (input: CheckInput) => CheckOutcome {
-  return ({ facts, now }) => facts.upkeep.get(check) ?? notMeasured(`${what}: not measured yet (no repository or endpoint checked for ${facts.service})`, `upkeep check ${check}`, now);
+function storedUpkeep(check: string, what: string, needs: string): (input: CheckInput) => CheckOutcome {
+  return ({ facts, now }) => facts.upkeep.get(check) ?? notMeasured(`${what}: not measured yet for ${facts.service} (${needs}; the upkeep checks run hourly, or now with POST /api/v1/scorecard/upkeep)`, `upkeep check ${check}`, now);
 }
 
 /** prodeng's own checks, from its own records: each says its fact, its source and when it was measured. */
@@ -192,10 +192,10 @@ export const builtinChecks: readonly CheckDefinition[] = [
     title: 'Deployments go through a canary',
     evaluate: ({ now }) => notMeasured('deployments are not on prodeng\'s record yet', 'deployments', now),
   },
-  { id: 'performance.latency-regression', layer: 'performance', level: 3, title: 'p95 latency this week no worse than last week', evaluate: storedUpkeep('performance.latency-regression', 'latency regression') },
-  { id: 'upkeep.todo-trend', layer: 'upkeep', level: 2, title: 'TODO/FIXME count not growing', evaluate: storedUpkeep('upkeep.todo-trend', 'TODO/FIXME trend') },
-  { id: 'upkeep.major-versions', layer: 'upkeep', level: 2, title: 'No dependency a major version behind', evaluate: storedUpkeep('upkeep.major-versions', 'dependencies behind') },
-  { id: 'upkeep.tls', layer: 'upkeep', level: 2, title: 'HTTPS endpoints offer only strong TLS, with a certificate far from expiry', evaluate: storedUpkeep('upkeep.tls', 'TLS') },
-  { id: 'upkeep.ci-duration', layer: 'upkeep', level: 3, title: 'CI is not getting slower', evaluate: storedUpkeep('upkeep.ci-duration', 'CI duration trend') },
-  { id: 'upkeep.flaky-tests', layer: 'upkeep', level: 3, title: 'No flaky tests', evaluate: storedUpkeep('upkeep.flaky-tests', 'flaky tests') },
+  { id: 'performance.latency-regression', layer: 'performance', level: 3, title: 'p95 latency this week no worse than last week', evaluate: storedUpkeep('performance.latency-regression', 'latency regression', 'it reads the probe results of its hosts') },
+  { id: 'upkeep.todo-trend', layer: 'upkeep', level: 2, title: 'TODO/FIXME count not growing', evaluate: storedUpkeep('upkeep.todo-trend', 'TODO/FIXME trend', 'it needs spec.repository') },
+  { id: 'upkeep.major-versions', layer: 'upkeep', level: 2, title: 'No dependency a major version behind', evaluate: storedUpkeep('upkeep.major-versions', 'dependencies behind', 'it needs spec.repository with a package-lock.json') },
+  { id: 'upkeep.tls', layer: 'upkeep', level: 2, title: 'HTTPS endpoints offer only strong TLS, with a certificate far from expiry', evaluate: storedUpkeep('upkeep.tls', 'TLS', 'it needs spec.httpsEndpoints') },
+  { id: 'upkeep.ci-duration', layer: 'upkeep', level: 3, title: 'CI is not getting slower', evaluate: storedUpkeep('upkeep.ci-duration', 'CI duration trend', 'it reads the JUnit reports CI posts to /api/v1/ci/reports') },
+  { id: 'upkeep.flaky-tests', layer: 'upkeep', level: 3, title: 'No flaky tests', evaluate: storedUpkeep('upkeep.flaky-tests', 'flaky tests', 'it reads the JUnit reports CI posts to /api/v1/ci/reports') },
 ];
