@@ -1,10 +1,8 @@
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { freePort } from './peers.js';
+import { startLabProcess } from './labProcess.js';
 
 interface SweepJson {
   id: number;
@@ -31,19 +29,14 @@ export interface ChaosSweepFigures {
 export async function chaosSweepBench(repoRoot: string, options: { sweeps: number; loadRate?: number; samples?: number }): Promise<ChaosSweepFigures> {
   const loadRate = options.loadRate ?? 5;
   const samples = options.samples ?? 3;
-  const dir = mkdtempSync(join(tmpdir(), 'prodeng-sweep-bench-'));
-  const port = await freePort();
   const cli = join(repoRoot, 'dist/src/cli/main.js');
   const env = { ...process.env, DATABASE_URL: '', PRODENG_API_TOKENS: '', PRODENG_LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, [cli, 'lab', '--port', String(port), '--data', join(dir, 'data'), '--rate', String(loadRate)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const url = `http://127.0.0.1:${port}`;
+  const lab = await startLabProcess(repoRoot, loadRate, 'prodeng-sweep-bench-');
+  const { url, child } = lab;
   try {
     const deadline = Date.now() + 90_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`prodeng lab exited (${child.exitCode}):\n${out}`);
+      if (child.exitCode !== null) throw new Error(`prodeng lab exited (${child.exitCode}):\n${lab.output()}`);
       const edges = await fetch(`${url}/api/v1/chaos/edges?under=frontend`)
         .then(async (r) => ((await r.json()) as { edges: Array<{ observed: boolean }> }).edges)
         .catch(() => []);
@@ -51,7 +44,7 @@ export async function chaosSweepBench(repoRoot: string, options: { sweeps: numbe
         .then(async (r) => ((await r.json()) as { hosts: unknown[] }).hosts.length)
         .catch(() => 0);
       if (hosts >= 18 && edges.length > 0 && edges.every((e) => e.observed)) break;
-      if (Date.now() > deadline) throw new Error(`the lab did not come up within 90 s:\n${out}`);
+      if (Date.now() > deadline) throw new Error(`the lab did not come up within 90 s:\n${lab.output()}`);
       await sleep(500);
     }
     await sleep(3000);
@@ -76,13 +69,7 @@ export async function chaosSweepBench(repoRoot: string, options: { sweeps: numbe
     const key = (s: SweepJson) => JSON.stringify(s.findings.map((f) => [f.caller, f.callee, f.verdict]));
     return { loadRate, samples, sweeps, resolvedBetween, identical: sweeps.every((s) => key(s) === key(sweeps[0]!)) };
   } finally {
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-    });
-    rmSync(dir, { recursive: true, force: true });
+    await lab.stop();
   }
 }
 

@@ -1,10 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runFaultMix, type FaultMixOptions, type FaultMixResult } from '../src/lab/faultMix.js';
-import { freePort } from './peers.js';
+import { startLabProcess } from './labProcess.js';
 
 export type LabFaultFigures = FaultMixResult & { options: Omit<FaultMixOptions, 'baseUrl' | 'log'>; loadRate: number; shopTraffic: string };
 
@@ -14,39 +10,25 @@ export type LabFaultFigures = FaultMixResult & { options: Omit<FaultMixOptions, 
  * scripted fault mix of src/lab/faultMix.ts against its API.
  */
 export async function labFaultMix(repoRoot: string, options: Omit<FaultMixOptions, 'baseUrl' | 'log'>, loadRate = 5): Promise<LabFaultFigures> {
-  const dir = mkdtempSync(join(tmpdir(), 'prodeng-lab-faults-'));
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'lab', '--port', String(port), '--data', join(dir, 'data'), '--rate', String(loadRate)], {
-    env: { ...process.env, DATABASE_URL: '', PRODENG_API_TOKENS: '', PRODENG_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
-  const url = `http://127.0.0.1:${port}`;
+  const lab = await startLabProcess(repoRoot, loadRate, 'prodeng-lab-faults-');
+  const { url, child } = lab;
   try {
     const deadline = Date.now() + 90_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`prodeng lab exited (${child.exitCode}):\n${out}`);
+      if (child.exitCode !== null) throw new Error(`prodeng lab exited (${child.exitCode}):\n${lab.output()}`);
       const hosts = await fetch(`${url}/api/v1/hosts?state=in_service`)
         .then(async (r) => ((await r.json()) as { hosts: unknown[] }).hosts.length)
         .catch(() => 0);
       if (hosts >= 18) break;
-      if (Date.now() > deadline) throw new Error(`the lab did not come up within 90 s:\n${out}`);
+      if (Date.now() > deadline) throw new Error(`the lab did not come up within 90 s:\n${lab.output()}`);
       await sleep(500);
     }
     await sleep(5000); // a few probe rounds: every host seen healthy
     const result = await runFaultMix({ ...options, baseUrl: url, log: (line) => console.log(`  ${line}`) });
-    const shopTraffic = out.split('\n').reverse().find((l) => l.startsWith('lab: ')) ?? '';
+    const shopTraffic = lab.output().split('\n').reverse().find((l) => l.startsWith('lab: ')) ?? '';
     return { ...result, options, loadRate, shopTraffic };
   } finally {
-    await new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-    });
-    rmSync(dir, { recursive: true, force: true });
+    await lab.stop();
   }
 }
 

@@ -136,6 +136,8 @@ describe.skipIf(!haveChromium)('the console catalog and scorecard pages in a rea
     ]);
     expect(api.notices.length).toBeGreaterThan(0);
 
+    const titleOf = (id: string): string => api.checks.find((c: { id: string }) => c.id === id).title;
+
     const { page, errors } = await openConsole(browser, `${server.url}/#/`);
     await page.getByRole('link', { name: 'Catalog', exact: true }).click();
     const table = page.getByTestId('catalog-services');
@@ -159,7 +161,7 @@ describe.skipIf(!haveChromium)('the console catalog and scorecard pages in a rea
     const campaign = page.locator('[data-testid="campaign"][data-campaign="probes-everywhere"]');
     await campaign.waitFor();
     const { campaigns } = (await server.request('GET', '/api/v1/scorecard/campaigns')).body;
-    expect(await campaign.getByTestId('campaign-progress').innerText()).toBe(`1 of 2 services done · due 2026-12-15, ${campaigns[0].daysLeft} days left`);
+    expect((await campaign.getByTestId('campaign-progress').innerText()).trim()).toBe(`1 of 2 services done · due 2026-12-15, ${campaigns[0].daysLeft} days left`);
     expect(await campaign.locator('li[data-service="cart"]').innerText()).toContain('passed');
 
     // The dependency graph, the Chaos page's picture, with the drifting edge.
@@ -195,13 +197,14 @@ describe.skipIf(!haveChromium)('the console catalog and scorecard pages in a rea
     expect(await cell(page, 'lifecycle', 'bronze').innerText()).toContain('★ reached');
     expect(await cell(page, 'lifecycle', 'silver').getAttribute('data-reached')).toBe('false');
     // Each check with its mark, in words as well as colour.
-    expect(await cell(page, 'lifecycle', 'bronze').locator('li[data-check="lifecycle.probe"]').innerText()).toMatch(/passed\s+Hosts/);
+    expect(await cell(page, 'lifecycle', 'bronze').locator('li[data-check="lifecycle.probe"]').innerText()).toBe(`✓ passed ${titleOf('lifecycle.probe')}`);
     expect(await cell(page, 'lifecycle', 'silver').locator('li[data-check="lifecycle.replace-proven"]').innerText()).toContain('failed');
     expect(await cell(page, 'reliability', 'gold').locator('li[data-check="reliability.canary"]').innerText()).toContain('not measured');
     expect(await cell(page, 'monitoring', 'bronze').locator('li[data-check="monitoring.alerts-automated"]').innerText()).toContain('exempt');
     const colour = (sel: string) => page.locator(sel).first().evaluate((e) => getComputedStyle(e).color);
     expect(await colour('[data-testid="pyramid"] .mark-passed')).not.toBe(await colour('[data-testid="pyramid"] .mark-failed'));
     await page.getByTestId('scorecard-holding').waitFor();
+    await page.getByTestId('pyramid').screenshot({ path: artifactPath('console-scorecard-pyramid.png') });
 
     // Each check with its evidence: fact, source, the date it was measured, an exemption.
     const pool = checkRow(page, 'lifecycle.pool');
@@ -239,6 +242,16 @@ describe.skipIf(!haveChromium)('the console catalog and scorecard pages in a rea
     // The notices: the team was told when the probe check broke.
     expect(await page.getByTestId('scorecard-notices').innerText()).toContain('cart: a scorecard check started failing');
     await page.screenshot({ path: artifactPath('console-scorecard.png'), fullPage: true });
+
+    // On a phone both pages fit the screen's width: wide tables and the graph scroll inside their cards.
+    for (const route of ['#/catalog', '#/catalog/cart']) {
+      const phone = await openConsole(browser, `${server.url}/${route}`, { width: 390, height: 844 });
+      await phone.page.getByTestId(route === '#/catalog' ? 'dependency-graph' : 'pyramid').waitFor();
+      expect(await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), route).toBeLessThanOrEqual(0);
+      await phone.page.screenshot({ path: artifactPath(`console-${route === '#/catalog' ? 'catalog' : 'scorecard'}-phone.png`), fullPage: true });
+      expect(phone.errors).toEqual([]);
+      await phone.page.close();
+    }
 
     // Nothing ran from the untrusted strings, and nothing was logged.
     expect(errors).toEqual([]);

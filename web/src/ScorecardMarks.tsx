@@ -30,7 +30,12 @@ export function LevelBadge({ score }: { score: Pick<ServiceScore, 'levelName' | 
       ) : (
         <small> (no phase, nothing expected)</small>
       )}
-      {score.behind ? <span className="badge behind">⚠ behind</span> : null}
+      {score.behind ? (
+        <>
+          {' '}
+          <span className="badge behind">⚠ behind</span>
+        </>
+      ) : null}
     </span>
   );
 }
