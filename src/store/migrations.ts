@@ -516,6 +516,36 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0013_deploys': {
+      async up(db: Kysely<any>) {
+        // what changed, from the API, PagerDuty change events, or a deployment
+        await idColumn(db, 'changes')
+          .addColumn('service', 'text', (c) => c.notNull())
+          .addColumn('version', 'text')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('summary', 'text', (c) => c.notNull())
+          .addColumn('who', 'text', (c) => c.notNull())
+          .addColumn('commit_sha', 'text')
+          .addColumn('link', 'text')
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('details', 'text', (c) => c.notNull())
+          .addColumn('received_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('changes_service_at').on('changes').columns(['service', 'at']).execute();
+        // a cluster's desired state; a cluster with no row is up
+        await db.schema
+          .createTable('cluster_states')
+          .addColumn('cluster', 'text', (c) => c.primaryKey())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('changed_at', 'bigint', (c) => c.notNull())
+          .addColumn('changed_by', 'text', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .execute();
+        // the version a host runs
+        await db.schema.alterTable('hosts').addColumn('version', 'text').execute();
+      },
+    },
   };
 }
 

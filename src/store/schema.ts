@@ -220,6 +220,8 @@ export interface HostsTable {
   created_at: Millis;
   updated_at: Millis;
   state_changed_at: Millis;
+  /** the version it runs, when a deployment or its pool says */
+  version: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface HostTransitionsTable {
@@ -305,6 +307,8 @@ export interface Database {
   scorecard_checks: ScorecardChecksTable;
   scorecard_snapshots: ScorecardSnapshotsTable;
   scorecard_notices: ScorecardNoticesTable;
+  changes: ChangesTable;
+  cluster_states: ClusterStatesTable;
   slo_targets: SloTargetsTable;
 }
 
@@ -527,5 +531,36 @@ export interface ScorecardNoticesTable {
   service: string;
   at: Millis;
   title: string;
+  detail: string;
+}
+
+/** A change on the record: a deploy, a config or flag change, from the API, PagerDuty or a deployment. */
+export interface ChangesTable {
+  id: Generated<number>;
+  service: string;
+  version: string | null;
+  /** deploy, config, flag, other */
+  kind: string;
+  summary: string;
+  /** who made it: the credential's name, or PagerDuty's source */
+  who: string;
+  commit_sha: string | null;
+  link: string | null;
+  /** api, pagerduty, deploy */
+  source: string;
+  /** when the change happened, epoch ms */
+  at: Millis;
+  /** JSON: custom details, links */
+  details: string;
+  received_at: Millis;
+}
+
+/** A cluster's desired state; a cluster with no row is up. */
+export interface ClusterStatesTable {
+  cluster: string;
+  /** up, down, turning-up, turning-down */
+  state: string;
+  changed_at: Millis;
+  changed_by: string;
   detail: string;
 }
