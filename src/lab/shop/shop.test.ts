@@ -84,10 +84,10 @@ describe('the demo shop, one process per service', () => {
     expect(page.html).toContain('served by frontend-1');
   });
 
-  it('answers healthz on every service with its name, host and resident memory', async () => {
+  it('answers healthz on every service with its name, host, version and resident memory', async () => {
     for (const p of Object.values(shop)) {
       const res = await fetch(`${p.url}/healthz`);
-      expect(await res.json()).toEqual({ status: 'ok', service: p.service, host: `${p.service}-1`, memory: { rssBytes: expect.any(Number) } });
+      expect(await res.json()).toEqual({ status: 'ok', service: p.service, host: `${p.service}-1`, version: '1', memory: { rssBytes: expect.any(Number) } });
     }
   });
 

@@ -1,11 +1,13 @@
 /** The command line of shopService, checked whole before anything starts. */
 import { parseArgs } from 'node:util';
+import { isShopVersion } from './releases.js';
 import { toBaseUrl } from './discovery.js';
 import { isShopServiceName, shopServiceNames, shopServices, type ShopServiceName } from './services.js';
 
 export const shopUsage = `usage: shopService --service NAME --port PORT --data DIR
          [--dep NAME=URL[,URL...]]... [--discovery PRODENG_URL]
          [--disk-quota BYTES] [--max-rss-mb MB] [--host-name NAME] [--admin-token TOKEN]
+         [--version V]
 services: ${shopServiceNames.join(', ')}
 Each dependency of the service comes from its --dep, else from --discovery.
 PRODENG_API_TOKEN, when set, is sent to --discovery as a Bearer token.
@@ -28,6 +30,8 @@ export interface ShopServiceOptions {
   discoveryUrl?: string;
   discoveryToken?: string;
   adminToken?: string;
+  /** the release it runs (see releases.ts: a suffix such as -bad makes it worse on purpose) */
+  version: string;
 }
 
 export const defaultDiskQuotaBytes = 5_000_000;
@@ -49,6 +53,7 @@ export function parseShopArgs(argv: string[], env: NodeJS.ProcessEnv): ShopServi
         'max-rss-mb': { type: 'string' },
         'host-name': { type: 'string' },
         'admin-token': { type: 'string' },
+        version: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -88,7 +93,11 @@ export function parseShopArgs(argv: string[], env: NodeJS.ProcessEnv): ShopServi
     if (missing.length > 0) throw new UsageError(`${service} needs ${missing.join(', ')}: give --dep ${missing[0]}=URL for each, or --discovery`);
   }
 
+  const version = values.version ?? '1';
+  if (!isShopVersion(version)) throw new UsageError(`--version: "${version}" is not a shop version (a number such as 2, optionally -bad, -errors, -slow or -crashy)`);
+
   return {
+    version,
     service,
     port,
     dataDir: values.data,

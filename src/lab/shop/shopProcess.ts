@@ -21,6 +21,8 @@ export interface ShopProcessOptions {
   /** `--max-rss-mb`: healthz fails above this much resident memory */
   maxRssMb?: number;
   adminToken?: string;
+  /** `--version`: the release it runs (releases.ts) */
+  version?: string;
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number;
 }
@@ -59,6 +61,7 @@ export function shopServiceArgs(options: ShopProcessOptions): string[] {
   if (options.diskQuotaBytes !== undefined) args.push('--disk-quota', String(options.diskQuotaBytes));
   if (options.maxRssMb !== undefined) args.push('--max-rss-mb', String(options.maxRssMb));
   if (options.adminToken) args.push('--admin-token', options.adminToken);
+  if (options.version) args.push('--version', options.version);
   return args;
 }
 

@@ -9,6 +9,8 @@ import { routesByService } from './handlers/routesByService.js';
 import { HttpError, matchRoute, readBody, sendError, sendReply } from './http.js';
 import type { ShopServiceOptions } from './shopArgs.js';
 import { shopServices, type ShopServiceName } from './services.js';
+import { releaseBehaviour } from './releases.js';
+import { RequestStats } from './requestStats.js';
 
 export interface RunningShopServer {
   url: string;
@@ -21,6 +23,8 @@ export async function startShopServer(options: ShopServiceOptions, log: (message
   const { service, hostName } = options;
   const dataDir = new DataDir(options.dataDir, options.diskQuotaBytes);
   const faults = new FaultInjector(dataDir, log);
+  const release = releaseBehaviour(options.version);
+  const stats = new RequestStats();
 
   const sources: EndpointSource[] = [];
   const clients = new Map<ShopServiceName, DependencyClient>();
@@ -57,7 +61,7 @@ export async function startShopServer(options: ShopServiceOptions, log: (message
       const reason = `out of memory: resident ${mb(rssBytes)}, above the limit of ${mb(options.maxRssBytes)} (--max-rss-mb)`;
       return sendReply(res, { status: 503, json: { status: 'out of memory', service, host: hostName, reason, memory } });
     }
-    sendReply(res, { json: { status: 'ok', service, host: hostName, memory } });
+    sendReply(res, { json: { status: 'ok', service, host: hostName, version: release.version, memory } });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -66,7 +70,18 @@ export async function startShopServer(options: ShopServiceOptions, log: (message
     const method = req.method ?? 'GET';
     // Which process answered, for whoever debugs the lab with curl.
     res.setHeader('x-served-by', hostName);
+    res.setHeader('x-shop-version', release.version);
+    if (path === '/_lab/stats' && method === 'GET') return sendReply(res, { json: stats.view(release.version, hostName) });
     if (path === '/_lab' || path.startsWith('/_lab/')) return handleAdminRequest(req, res, path, faults, options.adminToken);
+    if (path !== '/healthz') {
+      // What this host served, as its callers saw it: counted when the answer is sent.
+      const started = performance.now();
+      res.once('finish', () => stats.record(res.statusCode, performance.now() - started));
+      if (release.extraMs > 0) await new Promise((r) => setTimeout(r, release.extraMs));
+      if ((release.errorShare > 0 && Math.random() < release.errorShare) || (release.failPosts && method === 'POST')) {
+        return sendError(res, 500, `release ${release.version} failed this request (a bad release, on purpose)`);
+      }
+    }
 
     const injected = await faults.beforeRequest(path);
     if (injected) {
