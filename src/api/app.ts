@@ -37,6 +37,8 @@ import { runbookRoutes } from './runbookRoutes.js';
 import { alertmanagerStatusRoutes } from './alertmanagerStatusRoutes.js';
 import { alertmanagerAlertRoutes } from './alertmanagerAlertRoutes.js';
 import { alertmanagerSilenceRoutes } from './alertmanagerSilenceRoutes.js';
+import { judgeRoutes } from './judgeRoutes.js';
+import { changeRoutes } from './changeRoutes.js';
 
 const bodyErrorCodes: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
@@ -120,6 +122,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   digestRoutes(app, deps, { serviceOwners: deps.serviceOwners, teamEmails: deps.teamEmails, slos: deps.slos.map((s) => ({ name: s.name, service: s.spec.service, objective: s.spec.objective })), upkeepDue: upkeepDueSource(deps.store.db, deps.config) });
   eventRoutes(app, deps);
   ciRoutes(app, deps);
+  judgeRoutes(app, deps);
+  changeRoutes(app, deps);
   consoleRoutes(app);
   return app;
 }

@@ -20,6 +20,8 @@ export function healthRoutes(app: FastifyInstance, deps: ApiDeps): void {
       runbooks: 'GET /api/v1/runbooks, GET /api/v1/runbooks/{name}',
       alertmanagerWebhook: 'POST /api/v1/intake/alertmanager',
       pagerdutyEventsV2: 'POST /v2/enqueue',
+      pagerdutyChangeEvents: 'POST /v2/change/enqueue',
+      changes: 'GET /api/v1/changes?service=&since=&until=, POST /api/v1/changes',
       generic: 'POST /api/v1/intake/generic',
       remediations: 'GET /api/v1/remediations, GET /api/v1/remediations/{id}, POST /api/v1/remediations/{id}/approve|reject',
       automation: 'GET /api/v1/automation, POST /api/v1/automation/pause|resume',

@@ -34,9 +34,11 @@ const STATUS = { not_found: 404, conflict: 409, forbidden: 403 } as const;
 
 /** Incidents: list, the whole story, acknowledge (also by signed link), resolve, notes, a postmortem draft. */
 export function incidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  // The view lists changes to the incident's service and to what it depends on.
+  const view = { dependsOn: (service: string) => (deps.serviceDependencies.get(service) ?? []).map((d) => d.service) };
   const answer = async (reply: Parameters<typeof sendProblem>[0], id: number, result: IncidentActionResult) => {
     if (!result.ok) return sendProblem(reply, STATUS[result.code], result.code, result.message);
-    return incidentWithTimeline(deps.store.db, id);
+    return incidentWithTimeline(deps.store.db, id, view);
   };
 
   app.get('/api/v1/incidents', async () => ({ incidents: await listIncidents(deps.store.db) }));
@@ -60,13 +62,13 @@ export function incidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const id = await deps.store.db.transaction().execute((tx) =>
       handOverToHuman(tx, { title, service: service ?? null, remediationId: null, alertIds: [], story: [`${new Date(now).toISOString()} opened by ${by}${details ? `: ${details}` : ''}`], urgency }, now),
     );
-    return reply.code(201).send(await incidentWithTimeline(deps.store.db, id));
+    return reply.code(201).send(await incidentWithTimeline(deps.store.db, id, view));
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/incidents/:id', async (request, reply) => {
     const id = idParam(reply, request.params.id);
     if (id === null) return reply;
-    return (await incidentWithTimeline(deps.store.db, id)) ?? sendProblem(reply, 404, 'not_found', `no incident ${id}`);
+    return (await incidentWithTimeline(deps.store.db, id, view)) ?? sendProblem(reply, 404, 'not_found', `no incident ${id}`);
   });
 
   app.post<{ Params: { id: string } }>('/api/v1/incidents/:id/ack', respond, async (request, reply) => {
@@ -133,7 +135,7 @@ export function incidentRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { id: string } }>('/api/v1/incidents/:id/postmortem', async (request, reply) => {
     const id = idParam(reply, request.params.id);
     if (id === null) return reply;
-    const incident = await incidentWithTimeline(deps.store.db, id);
+    const incident = await incidentWithTimeline(deps.store.db, id, view);
     if (!incident) return sendProblem(reply, 404, 'not_found', `no incident ${id}`);
     return reply.type('text/markdown; charset=utf-8').send(postmortemDraft(incident));
   });

@@ -18,6 +18,7 @@ import { sloCommand } from './sloCommand.js';
 import { chaosCommand } from './chaosCommand.js';
 import { scorecardCommand } from './scorecardCommand.js';
 import { catalogCommand } from './catalogCommand.js';
+import { changeCommand } from './changeCommand.js';
 import { StartupError } from '../server.js';
 
 const program = new Command('prodeng')
@@ -45,6 +46,7 @@ program.addCommand(sloCommand());
 program.addCommand(chaosCommand());
 program.addCommand(scorecardCommand());
 program.addCommand(catalogCommand());
+program.addCommand(changeCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -2,6 +2,20 @@ import type { incidentWithTimeline } from './incidentView.js';
 
 type Incident = NonNullable<Awaited<ReturnType<typeof incidentWithTimeline>>>;
 
+const cell = (s: string) => s.replaceAll('|', '\\|').replace(/[\r\n]+/g, ' ');
+
+/** The changes in the hour before the incident opened and while it was open: the first suspects, for the authors to clear or blame. */
+function changesSection(i: Incident): string {
+  if (i.changesBefore.length === 0) return '- (no change on the record for the service or what it depends on)';
+  const rows = [...i.changesBefore].reverse().map((c) => {
+    const mins = Math.round((Date.parse(i.createdAt) - Date.parse(c.at)) / 60_000);
+    const when = c.when === 'before' ? `${mins} min before` : `${-mins} min after it opened`;
+    const what = `${c.kind}${c.version ? ` ${c.version}` : ''}: ${c.summary}${c.commit ? ` (commit ${c.commit.slice(0, 12)})` : ''}${c.link ? ` ${c.link}` : ''}`;
+    return `| ${c.at.replace('T', ' ').slice(0, 19)} (${when}) | ${cell(c.service)}${c.via ? ` (dependency: ${cell(c.via.join(' → '))})` : ''} | ${cell(what)} | ${cell(c.who)} |`;
+  });
+  return ['| time (UTC) | service | what | who |', '|---|---|---|---|', ...rows].join('\n');
+}
+
 const minutes = (from: string, to: string | null) => (to ? `${Math.round((Date.parse(to) - Date.parse(from)) / 60_000)} min` : 'not yet');
 
 /** A postmortem draft in Markdown from the timeline: the facts filled in, the judgement left to the authors. */
@@ -24,6 +38,10 @@ export function postmortemDraft(i: Incident): string {
 | Alerts | ${i.alertIds.join(', ') || '-'} |
 | Automation | ${i.remediationId ? `remediation ${i.remediationId}, ${automated} step event(s)` : 'none'} |
 | Pages sent | ${pages} |
+
+## What changed
+
+${changesSection(i)}
 
 ## Impact
 

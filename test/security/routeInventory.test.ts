@@ -84,12 +84,19 @@ describeEachStore('security: the route inventory', (kind) => {
 
   it('knows every route, and every route has an access level', () => {
     const paths = routes.map((r) => `${r.method} ${r.url}`);
-    for (const expected of ['GET /api/v1/alerts', 'POST /api/v2/alerts', 'GET /api/v1/events', 'GET /api/v1/heartbeats/:name/ping', 'POST /v2/enqueue', 'GET /healthz', 'POST /api/v1/automation/pause', 'GET /api/v1/incidents/:id/ack-link', 'POST /api/v1/incidents/:id/ack-link', 'POST /api/v1/ci/reports']) {
+    for (const expected of ['GET /api/v1/alerts', 'POST /api/v2/alerts', 'GET /api/v1/events', 'GET /api/v1/heartbeats/:name/ping', 'POST /v2/enqueue', 'GET /healthz', 'POST /api/v1/automation/pause', 'GET /api/v1/incidents/:id/ack-link', 'POST /api/v1/incidents/:id/ack-link', 'POST /api/v1/ci/reports', 'POST /api/v1/changes', 'GET /api/v1/changes', 'POST /v2/change/enqueue', 'POST /api/v1/judge', 'POST /api/v1/judge/argo', 'POST /api/v1/judge/flagger']) {
       expect(paths).toContain(expected);
     }
     expect(routes.length).toBeGreaterThan(60);
     // CI sends its JUnit reports as a sender does: the intake role, as Prometheus and heartbeats.
     expect(routes.find((r) => r.method === 'POST' && r.url === '/api/v1/ci/reports')?.access).toBe('intake');
+    // So does a pipeline recording its deploys; PagerDuty's change events carry their routing key instead.
+    expect(routes.find((r) => r.method === 'POST' && r.url === '/api/v1/changes')?.access).toBe('intake');
+    expect(routes.find((r) => r.method === 'POST' && r.url === '/v2/change/enqueue')?.access).toBe('routing-key');
+    // The judge reads and changes nothing: reading is enough. Flagger's webhooks send no headers, so its route checks a token in the body.
+    expect(routes.find((r) => r.method === 'POST' && r.url === '/api/v1/judge')?.access).toBe('read');
+    expect(routes.find((r) => r.method === 'POST' && r.url === '/api/v1/judge/argo')?.access).toBe('read');
+    expect(routes.find((r) => r.method === 'POST' && r.url === '/api/v1/judge/flagger')?.access).toBe('routing-key');
     const publicOnes = routes.filter((r) => r.access === 'public' && r.url.startsWith('/api/')).map((r) => `${r.method} ${r.url}`);
     // What is open without a token, and why (README, Security): health for probes, the API index,
     // who-am-I (answers 401 itself without a token), and the signed links and feeds.

@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useActor } from './actor';
 import { AlertRemediations, type Alert } from './Alerts';
+import { IncidentChanges, type IncidentChange } from './IncidentChanges';
 import { api, apiText, ApiError } from './api';
 import { useApi } from './useApi';
 import { when } from './when';
@@ -19,6 +20,7 @@ interface IncidentSummary {
 interface IncidentDetail extends IncidentSummary {
   remediationId?: number | null;
   alertIds?: number[];
+  changesBefore?: IncidentChange[];
   timeline: Array<{ at: string; source: string; kind: string; actor: string | null; message: string }>;
 }
 
@@ -226,6 +228,7 @@ export function IncidentPage({ id }: { id: string }) {
             Handed over by <a href={`#/remediations/${data.remediationId}`}>remediation #{data.remediationId}</a>.
           </p>
         ) : null}
+        <IncidentChanges changes={data.changesBefore} openedAt={data.createdAt} />
         <h3>Timeline</h3>
         <ol data-testid="incident-timeline" className="timeline">
           {timeline.map((t, i) => {
