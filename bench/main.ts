@@ -15,6 +15,7 @@ import { chaosSweepBench, chaosSweepSection } from './chaosSweep.js';
 import { scorecardBench, scorecardSection } from './scorecardBench.js';
 import { sloEvaluationBench, type SloEvaluationFigures } from './sloEvaluation.js';
 import { chaosProxyBench, chaosProxySection } from './chaosProxy.js';
+import { clusterBench, clusterSection } from './clusterBench.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const docPath = join(repoRoot, 'docs', 'BENCHMARKS.md');
@@ -341,8 +342,15 @@ if (which === 'chaos-sweep') {
   console.log(`written to ${docPath}`);
   process.exit(0);
 }
+if (which === 'cluster') {
+  const f = await clusterBench(repoRoot, { rounds: Number(process.env.BENCH_ROUNDS ?? 3), loadRate: 20 });
+  for (const r of f.rounds) console.log(`turn-up ${fmt(r.turnUpMs / 1000, 1)} s, migrate ${fmt(r.migrateMs / 1000, 1)} s, back ${fmt(r.migrateBackMs / 1000, 1)} s, down ${fmt(r.turnDownMs / 1000, 1)} s; failed requests: ${r.duringTurnUp.failed} during turn-up, ${r.duringMoves.failed} of ${r.duringMoves.sent} during the moves, ${r.duringTurnDown.failed} during turn-down`);
+  writeSection('fleet: cluster turn-up and migration', clusterSection(f, `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`));
+  console.log(`written to ${docPath}`);
+  process.exit(0);
+}
 if (which !== 'intake') {
-  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console, lab-faults, slo, chaos-proxy, chaos-sweep, scorecard`);
+  console.error(`unknown benchmark "${which}"; available: intake, alert-filter, remediation, fleet, oncall, console, lab-faults, slo, chaos-proxy, chaos-sweep, scorecard, cluster`);
   process.exit(2);
 }
 const workload: IntakeWorkload = {

@@ -4,6 +4,7 @@
 import './config/index.js';
 import './remediation/runbookKind.js';
 import './fleet/hostPoolKind.js';
+import './fleet/cluster/clusterKind.js';
 import './fleet/fleetActions.js';
 import './probes/probeKind.js';
 import './oncall/scheduleKind.js';

@@ -22,6 +22,7 @@ import type { HostPoolSpec } from './fleet/hostPoolKind.js';
 import { providerFor } from './fleet/providers/providerFor.js';
 import { forgetLostHosts, syncDeclaredHosts } from './fleet/declaredHosts.js';
 import { reconcileCapacity } from './fleet/capacity.js';
+import { initialStateOf } from './fleet/cluster/initialState.js';
 import { ProbeScheduler } from './probes/probeScheduler.js';
 import { pruneProbeResults } from './probes/probeQueries.js';
 import { registerProbeMetrics } from './reports/probeMetrics.js';
@@ -163,6 +164,8 @@ export function scopeSizeFrom(config: LoadedConfig): (scope: string) => number |
     let n = hosts.filter((h) => (per === 'cluster' ? h.spec.cluster : per === 'service' ? h.spec.service : h.spec.labels?.[per]) === value).length;
     // A pool counts as its desired capacity in its service, cluster and labels.
     for (const pool of config.byKind<HostPoolSpec>('HostPool').values()) {
+      // A cluster that starts empty adds nothing (after a turn-up its hosts are not counted: the gate errs strict).
+      if (initialStateOf(pool) === 'down') continue;
       const v = per === 'pool' ? pool.name : per === 'cluster' ? pool.spec.cluster : per === 'service' ? pool.spec.service : pool.spec.labels[per];
       if (v === value) n += pool.spec.capacity;
     }

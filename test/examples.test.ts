@@ -16,7 +16,11 @@ it('the shipped examples load with every kind the stages define', async () => {
 it('the lab config loads: the shop as host pools, a probe and a healing runbook', async () => {
   const result = await loadConfiguration(join(import.meta.dirname, '..', 'examples', 'lab'));
   expect(result.errors.map(formatConfigError)).toEqual([]);
-  expect(result.config.byKind('HostPool').size).toBe(9);
+  // nine pools in cluster lab, nine more in lab-b, which starts down (examples/lab/clusters.yaml)
+  const pools = [...result.config.byKind<{ cluster?: string }>('HostPool').values()];
+  expect(pools.filter((p) => p.spec.cluster === 'lab')).toHaveLength(9);
+  expect(pools.filter((p) => p.spec.cluster === 'lab-b')).toHaveLength(9);
+  expect(result.config.byKind('Cluster').get('lab-b')?.spec).toMatchObject({ initialState: 'down' });
   expect([...result.config.byKind('Probe').keys()]).toEqual(['shop-health']);
   expect([...result.config.byKind('Runbook').keys()]).toEqual(['replace-failed-shop-host']);
   // examples/lab/gameday.yaml: the seed's exercise as a config Experiment, run every Wednesday by a GameDay

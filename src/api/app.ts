@@ -24,6 +24,7 @@ import { upkeepDueSource } from '../catalog/scorecard/digestUpkeep.js';
 import { chaosExperimentRoutes } from './chaosExperimentRoutes.js';
 import { registerToxiproxyRoutes } from '../chaos/proxy/index.js';
 import { poolRoutes } from './poolRoutes.js';
+import { clusterRoutes } from './clusterRoutes.js';
 import { probeRoutes } from './probeRoutes.js';
 import { reportRoutes } from './reportRoutes.js';
 import { oncallRoutes } from './oncallRoutes.js';
@@ -115,6 +116,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   chaosExperimentRoutes(app, deps);
   registerToxiproxyRoutes(app, deps.faultProxy, { prefix: '/api/v1/chaos/toxiproxy' });
   poolRoutes(app, deps);
+  clusterRoutes(app, deps);
   probeRoutes(app, deps);
   reportRoutes(app, deps, { serviceOwners: deps.serviceOwners });
   oncallRoutes(app, deps, { schedules: deps.schedules, feedSecret: deps.feedSecret, live: deps.liveSchedules, users: deps.userNames });

@@ -4,6 +4,7 @@ import type { Fleet } from './fleet.js';
 import type { HostPoolDoc } from './hostPoolKind.js';
 import { failingHostNames } from './hostHealth.js';
 import { listHosts, transitionHost } from './hosts.js';
+import { desiredPoolStates } from './cluster/clusterStates.js';
 
 const STUCK_PROVISIONING_GRACE_MS = 2 * 60_000;
 
@@ -15,7 +16,14 @@ const STUCK_PROVISIONING_GRACE_MS = 2 * 60_000;
  */
 export async function reconcileCapacity(fleet: Fleet, now: number): Promise<void> {
   if ((await automationState(fleet.store.db)).paused) return;
-  for (const pool of fleet.pools.values()) await reconcilePool(fleet, pool, now);
+  const desired = await desiredPoolStates(fleet.store.db, fleet.pools.values());
+  for (const pool of fleet.pools.values()) {
+    const state = desired.get(pool.name) ?? 'up';
+    // A cluster being turned up or down (or a service moving) is moved by that operation, not fought here.
+    if (state === 'turning-up' || state === 'turning-down') continue;
+    // A down cluster's pools want no hosts: any left over (a restart, a host repaired back) are retired.
+    await reconcilePool(fleet, state === 'down' ? { ...pool, spec: { ...pool.spec, capacity: 0 } } : pool, now);
+  }
 }
 
 async function reconcilePool(fleet: Fleet, pool: HostPoolDoc, now: number): Promise<void> {

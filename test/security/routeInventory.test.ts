@@ -90,6 +90,10 @@ describeEachStore('security: the route inventory', (kind) => {
     expect(routes.length).toBeGreaterThan(60);
     // CI sends its JUnit reports as a sender does: the intake role, as Prometheus and heartbeats.
     expect(routes.find((r) => r.method === 'POST' && r.url === '/api/v1/ci/reports')?.access).toBe('intake');
+    // Clusters (issue 19): reading them is read; turning one up or down, or moving a service, is admin.
+    for (const [method, url, access] of [['GET', '/api/v1/clusters', 'read'], ['GET', '/api/v1/clusters/:name', 'read'], ['POST', '/api/v1/clusters/:name/up', 'admin'], ['POST', '/api/v1/clusters/:name/down', 'admin'], ['POST', '/api/v1/services/:service/migrate', 'admin']]) {
+      expect(routes.find((r) => r.method === method && r.url === url)?.access, `${method} ${url}`).toBe(access);
+    }
     // So does a pipeline recording its deploys; PagerDuty's change events carry their routing key instead.
     expect(routes.find((r) => r.method === 'POST' && r.url === '/api/v1/changes')?.access).toBe('intake');
     expect(routes.find((r) => r.method === 'POST' && r.url === '/v2/change/enqueue')?.access).toBe('routing-key');
