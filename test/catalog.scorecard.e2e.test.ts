@@ -128,6 +128,11 @@ describeEachStore('the scorecard: the service pyramid, measured from prodeng’s
     expect(checks.length).toBeGreaterThanOrEqual(20);
     const team = (await server.request('GET', '/api/v1/scorecard?team=shop')).body.services.map((s: any) => s.service).sort();
     expect(team).toEqual(['cart', 'checkout']);
+    // A service's entry says what changed on it lately.
+    expect((await server.request('POST', '/api/v1/changes', { service: 'cart', kind: 'deploy', version: '2', summary: 'cart 2: bigger carts' })).status).toBe(201);
+    const entry = (await server.request('GET', '/api/v1/catalog/services/cart')).body;
+    expect(entry.changes).toEqual([expect.objectContaining({ service: 'cart', kind: 'deploy', version: '2', summary: 'cart 2: bigger carts' })]);
+    expect((await server.request('GET', '/api/v1/catalog/services/checkout')).body.changes).toEqual([]);
   });
 
   it('measures the upkeep of a service from its real git repository, keeps it, and grades it', async () => {

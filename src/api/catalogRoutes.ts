@@ -10,6 +10,8 @@ import { LAYERS, LAYER_TITLES } from '../catalog/scorecard/pyramid.js';
 import { scoreHistory } from '../catalog/scorecard/scorecardMonitor.js';
 import { campaignProgress } from '../catalog/scorecard/campaigns.js';
 import { runUpkeepChecks } from '../catalog/upkeep/upkeepRunner.js';
+import { changesOf } from '../deploys/changes/changeStore.js';
+import { changeView, type ChangeView } from '../deploys/changes/changeView.js';
 
 const DAY = 24 * 3600_000;
 const filters = z.object({ service: z.string().min(1).optional(), team: z.string().min(1).optional() }).strict();
@@ -24,7 +26,7 @@ export function catalogRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const services = () => deps.config.services as Map<string, { name: string; spec: ServiceSpec }>;
   const graph = () => currentDependencyGraph({ db, edgeProxies: deps.edgeProxies, serviceDependencies: deps.serviceDependencies }, deps.clock.now());
 
-  const catalogEntry = (name: string, spec: ServiceSpec, g: Awaited<ReturnType<typeof graph>>) => ({
+  const catalogEntry = (name: string, spec: ServiceSpec, g: Awaited<ReturnType<typeof graph>>, changes: ChangeView[] = []) => ({
     name,
     owner: spec.owner,
     description: spec.description ?? null,
@@ -36,6 +38,8 @@ export function catalogRoutes(app: FastifyInstance, deps: ApiDeps): void {
     dependsOn: g.edges.filter((e) => e.from === name).map((e) => ({ service: e.to, declared: e.declared, observed: e.observed, verdict: e.verdict?.verdict ?? null, drift: e.drift })),
     calledBy: g.edges.filter((e) => e.to === name).map((e) => e.from),
     drift: g.edges.filter((e) => e.from === name && e.drift !== null).map((e) => `${e.from} -> ${e.to}: ${e.drift}`),
+    /** its newest changes on the record (deploys, config, flags), for "what changed here lately" */
+    changes,
   });
 
   app.get('/api/v1/catalog/services', async () => {
@@ -46,7 +50,8 @@ export function catalogRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { name: string } }>('/api/v1/catalog/services/:name', async (request, reply) => {
     const doc = services().get(request.params.name);
     if (!doc) return sendProblem(reply, 404, 'not_found', `no service ${request.params.name} in the config`);
-    return catalogEntry(request.params.name, doc.spec, await graph());
+    const changes = (await changesOf(db, { service: request.params.name, limit: 10 })).map(changeView);
+    return catalogEntry(request.params.name, doc.spec, await graph(), changes);
   });
 
   app.get('/api/v1/catalog/graph', async () => graph());

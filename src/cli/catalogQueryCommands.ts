@@ -14,6 +14,7 @@ interface Entry {
   dependsOn: Array<{ service: string; declared: string | null; observed: boolean; verdict: string | null; drift: string | null }>;
   calledBy: string[];
   drift: string[];
+  changes?: Array<{ kind: string; version: string | null; summary: string; who: string; at: string }>;
 }
 
 interface Graph {
@@ -43,6 +44,10 @@ export function addCatalogQueries(catalog: Command): Command {
     console.log(`calls:${s.dependsOn.length ? '' : ' nothing'}`);
     for (const d of s.dependsOn) console.log(`  ${d.service}: declared ${d.declared ?? 'no'}, ${d.observed ? 'seen in traffic' : 'not seen'}${d.verdict ? `, swept ${d.verdict.replace('_', ' ')}` : ''}${d.drift ? `  DRIFT: ${d.drift}` : ''}`);
     console.log(`called by: ${s.calledBy.join(', ') || 'nobody'}`);
+    if (s.changes?.length) {
+      console.log('recent changes:');
+      for (const c of s.changes) console.log(`  ${c.at.slice(0, 16).replace('T', ' ')}  ${c.kind}${c.version ? ` ${c.version}` : ''}: ${c.summary} (${c.who})`);
+    }
   });
   withServerOptions(catalog.command('graph').description('the dependency graph: every edge, declared and observed, with its last sweep verdict and the critical path').option('--json', 'print JSON')).action(async (flags: ServerFlags & { json?: boolean }) => {
     const g = await apiClient(flags).get<Graph>('/api/v1/catalog/graph');

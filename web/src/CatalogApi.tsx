@@ -34,6 +34,8 @@ export interface CatalogEntry {
   dependsOn: CatalogDependency[];
   calledBy: string[];
   drift: string[];
+  /** the newest changes on the record (one service's entry only) */
+  changes?: Array<{ id: number; kind: string; version: string | null; summary: string; who: string; at: string }>;
 }
 
 export interface ScoredCheck {

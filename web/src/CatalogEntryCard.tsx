@@ -110,6 +110,19 @@ export function CatalogEntryCard({ entry }: { entry: CatalogEntry }) {
           ))}
         </ul>
       ) : null}
+      {entry.changes?.length ? (
+        <>
+          <h3>Recent changes</h3>
+          <ul className="changes" data-testid="catalog-changes">
+            {entry.changes.map((c) => (
+              <li key={c.id}>
+                <time dateTime={c.at}>{new Date(c.at).toLocaleString()}</time> {c.kind}
+                {c.version ? ` ${c.version}` : ''}: {c.summary} — {c.who}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
     </section>
   );
 }
