@@ -1,14 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createServer, type Server } from 'node:tls';
+import type { Server } from 'node:tls';
 import { event } from '@pagerduty/pdjs';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../src/store/clock.js';
-import { hasBinary } from './support/peers.js';
+import { loopbackTls } from './support/tlsTerminator.js';
 import { describeEachStore } from './support/testDatabases.js';
 import { startTestServer, type TestServer } from './support/testServer.js';
 
@@ -38,41 +33,9 @@ spec:
     - { name: events-v2, env: TEST_PDJS_ROUTING_KEY }
 `;
 
-const haveOpenssl = hasBinary('openssl');
-if (!haveOpenssl) console.warn('pdjs test skipped: it needs openssl to make a certificate for its TLS terminator');
-
-let certDir = '';
-let tls: { key: Buffer; cert: Buffer } | undefined;
-beforeAll(() => {
-  if (!haveOpenssl) return;
-  certDir = mkdtempSync(join(tmpdir(), 'prodeng-pdjs-tls-'));
-  const made = spawnSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem')],
-    { encoding: 'utf8' },
-  );
-  if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
-  tls = { key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) };
-});
-afterAll(() => {
-  if (certDir) rmSync(certDir, { recursive: true, force: true });
-});
-
-/** Terminates TLS on a loopback port and passes the bytes on to prodeng's plain HTTP port. */
-async function tlsTerminator(target: URL): Promise<{ server: Server; host: string }> {
-  const server = createServer({ key: tls!.key, cert: tls!.cert }, (socket) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    socket.pipe(upstream).pipe(socket);
-    const close = () => {
-      socket.destroy();
-      upstream.destroy();
-    };
-    socket.on('error', close);
-    upstream.on('error', close);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, host: `127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
+const loopback = loopbackTls({ beforeAll, afterAll }, 'pdjs test');
+const haveOpenssl = loopback.available;
+const tlsTerminator = (target: URL) => loopback.terminator(target);
 
 describeEachStore('PagerDuty Events v2 with the official @pagerduty/pdjs client', (kind) => {
   let server: TestServer;
@@ -90,7 +53,7 @@ describeEachStore('PagerDuty Events v2 with the official @pagerduty/pdjs client'
 
   const send = (data: Sent) => {
     // `agent` reaches node-fetch through pdjs' options (it spreads them into the request).
-    const options: Parameters<typeof event>[0] & { agent: Agent } = { server: terminator.host, data: { routing_key: ROUTING_KEY, ...data } as PdEvent, agent: new Agent({ ca: tls!.cert }) };
+    const options: Parameters<typeof event>[0] & { agent: Agent } = { server: terminator.host, data: { routing_key: ROUTING_KEY, ...data } as PdEvent, agent: new Agent({ ca: loopback.cert }) };
     return event(options);
   };
   const alertStatuses = async () => ((await server.request('GET', '/api/v1/alerts?service=checkout')).body.alerts as any[]).map((a) => `${a.dedupKey} ${a.status}`);

@@ -67,14 +67,14 @@ export function catalogRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const { service, team } = parsed.data;
     if (service && !services().has(service)) return sendProblem(reply, 404, 'not_found', `service: no service ${service} in the config`);
     if (team && !deps.config.teams.has(team)) return sendProblem(reply, 404, 'not_found', `team: no team ${team} in the config`);
-    const scores = (await evaluateScorecard(db, deps.config, deps.clock.now())).filter((s) => (!service || s.service === service) && (!team || s.team === team));
+    const scores = await evaluateScorecard(db, deps.config, deps.clock.now(), undefined, { service, team });
     return { services: scores };
   });
 
   app.get<{ Params: { name: string } }>('/api/v1/scorecard/:name', async (request, reply) => {
     if (!services().has(request.params.name)) return sendProblem(reply, 404, 'not_found', `no service ${request.params.name} in the config`);
     const now = deps.clock.now();
-    const [score] = (await evaluateScorecard(db, deps.config, now)).filter((s) => s.service === request.params.name);
+    const [score] = await evaluateScorecard(db, deps.config, now, undefined, { service: request.params.name });
     const notices = await db.selectFrom('scorecard_notices').selectAll().where('service', '=', request.params.name).orderBy('id', 'desc').limit(50).execute();
     return { ...score, history: await scoreHistory(db, request.params.name, now - 365 * DAY), notices: notices.map((n) => ({ at: new Date(Number(n.at)).toISOString(), title: n.title, detail: n.detail })) };
   });

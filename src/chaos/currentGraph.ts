@@ -12,8 +12,8 @@ export interface GraphSources {
 }
 
 /** Every edge prodeng knows now: declared by the Services, seen through discovery, or measured by a sweep. */
-export async function currentEdges(src: GraphSources): Promise<KnownEdge[]> {
-  const measured = [...(await latestEdgeVerdicts(src.db)).values()].map((v) => ({ caller: v.caller, callee: v.callee }));
+export async function currentEdges(src: GraphSources, verdicts?: Awaited<ReturnType<typeof latestEdgeVerdicts>>): Promise<KnownEdge[]> {
+  const measured = [...(verdicts ?? (await latestEdgeVerdicts(src.db))).values()].map((v) => ({ caller: v.caller, callee: v.callee }));
   const live = src.edgeProxies.observedEdges();
   const seen = (e: { caller: string; callee: string }) => live.some((l) => l.caller === e.caller && l.callee === e.callee);
   return knownEdges(src.serviceDependencies, [...live, ...measured.filter((m) => !seen(m))], (s) => src.edgeProxies.takesProxy(s)).map((e) => ({
@@ -25,5 +25,7 @@ export async function currentEdges(src: GraphSources): Promise<KnownEdge[]> {
 
 /** The graph as the console and the catalog show it, now. */
 export async function currentDependencyGraph(src: GraphSources, now: number): Promise<DependencyGraph> {
-  return dependencyGraph([...src.serviceDependencies.keys()], await currentEdges(src), await latestEdgeVerdicts(src.db), await reliabilityScores(src.db, now));
+  // One read of the verdicts serves both the edges and their labels.
+  const verdicts = await latestEdgeVerdicts(src.db);
+  return dependencyGraph([...src.serviceDependencies.keys()], await currentEdges(src, verdicts), verdicts, await reliabilityScores(src.db, now));
 }

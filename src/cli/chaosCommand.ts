@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { apiClient, ApiError } from './apiClient.js';
+import { apiClient } from './apiClient.js';
+import { holdRunLease } from './runLease.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { addSweepCommand } from './chaosSweepCommand.js';
 import { serviceUrlKey } from '../chaos/serviceUrlEnv.js';
@@ -41,16 +42,8 @@ export function chaosCommand(): Command {
       return;
     }
     console.log(`chaos run ${run.id}: ${experiment.title}`);
-    const stop = new AbortController();
-    const onSignal = () => stop.abort(new Error('interrupted'));
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const renewal = setInterval(() => {
-      api.post(`/api/v1/chaos/runs/${run.id}/lease`, {}).catch((err: unknown) => {
-        // The server ended the run (its lease ran out, its faults are reverted): stop too.
-        if (err instanceof ApiError && err.status === 409) stop.abort(new Error(err.message));
-      });
-    }, run.renewEveryMs);
+    const lease = holdRunLease(api, run.id, run.renewEveryMs);
+    const stop = { signal: lease.signal };
     // Faults go through the server's API, so the server records, leases and (if this process dies) reverts them.
     const registry = chaosRegistry({
       inject: (kind, target) => api.post<{ id: number; target: Record<string, unknown>; effect: unknown }>('/api/v1/chaos/faults', { runId: run.id, kind, target }),
@@ -64,9 +57,7 @@ export function chaosCommand(): Command {
       for (const h of hosts) if (h.service && h.address) serviceEnv[serviceUrlKey(h.service)] ??= `http://${h.address}`;
       journal = await runExperiment(experiment, { registry, signal: stop.signal, env: { ...serviceEnv, ...process.env } });
     } finally {
-      clearInterval(renewal);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      lease.release();
     }
     await writeFile(flags.journalPath, JSON.stringify(journal, null, 2));
     await api.put(`/api/v1/chaos/runs/${run.id}/journal`, { journal });

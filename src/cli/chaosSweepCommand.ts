@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { apiClient, ApiError } from './apiClient.js';
+import { apiClient } from './apiClient.js';
+import { holdRunLease } from './runLease.js';
 import { withServerOptions, type ServerFlags } from './serverOptions.js';
 import { formatExperimentProblem, loadExperiment, type Experiment } from '../chaos/experiment/index.js';
 import { runSweep, sweepFaults, SweepError, type SweepResult } from '../chaos/sweep/runSweep.js';
@@ -84,15 +85,8 @@ export function addSweepCommand(chaos: Command): void {
       return;
     }
     if (!flags.json) console.log(`chaos sweep ${sweep.id}: ${sweep.edges.length} edge(s) under ${flags.service}, watching "${hypothesis.title}" on ${endpoints[0]!.host}`);
-    const stop = new AbortController();
-    const onSignal = () => stop.abort(new Error('interrupted'));
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const renewal = setInterval(() => {
-      api.post(`/api/v1/chaos/runs/${sweep.id}/lease`, {}).catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 409) stop.abort(new Error(err.message));
-      });
-    }, sweep.renewEveryMs);
+    const lease = holdRunLease(api, sweep.id, sweep.renewEveryMs);
+    const stop = { signal: lease.signal };
     let result: SweepResult | undefined;
     let failure: SweepError | Error | undefined;
     try {
@@ -111,9 +105,7 @@ export function addSweepCommand(chaos: Command): void {
     } catch (err) {
       failure = err as Error;
     } finally {
-      clearInterval(renewal);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      lease.release();
     }
     // Callers count their traffic into SLOs every few seconds: wait for the last of it.
     if (slosBefore.length > 0) await new Promise((r) => setTimeout(r, 6000));

@@ -1,7 +1,7 @@
 import type { DbOrTx, Store } from '../store/store.js';
 import { enqueueWork } from '../store/workQueue.js';
-import { routeFor, type PagingDirectory } from '../paging/directory.js';
-import { channelsOf, sendBy, teamMembers } from '../paging/paging.js';
+import type { PagingDirectory } from '../paging/directory.js';
+import { tellTeam } from '../paging/tellTeam.js';
 import type { SloDoc } from './sloKind.js';
 import type { SloStatus } from './burnRate.js';
 import type { BudgetState } from './sloGate.js';
@@ -46,19 +46,9 @@ export async function noticeBudgetChange(db: DbOrTx, slo: SloDoc, before: Budget
 /** Sends one notice to each member of the SLO's team by each of their channels, and records what happened. */
 export async function sendSloNotice(store: Store, directory: PagingDirectory, payload: unknown, now: number): Promise<void> {
   const notice = payload as NoticePayload;
-  const route = routeFor(directory, notice.service);
-  const members = teamMembers(directory, route.team);
   const record = (detail: string) =>
     store.db.insertInto('slo_policy_events').values({ slo: notice.slo, at: now, state: notice.state, action: 'notify', detail }).execute();
-  if (members.length === 0) return void (await record(`nobody was told: ${route.team ? `team ${route.team} has no members` : route.why}`));
-  for (const user of members) {
-    const channels = channelsOf(directory, user);
-    if (channels.length === 0) await record(`${user} has no email address or contacts`);
-    for (const channel of channels) {
-      const result = await sendBy(directory, user, channel, { purpose: 'notice', incidentId: null, title: notice.title, service: notice.service, story: notice.lines, ackUrl: null, shadowing: null, to: user });
-      await record(`${result.ok ? 'told' : 'could not tell'} ${user} of team ${route.team} by ${channel}: ${result.detail}`);
-    }
-  }
+  await tellTeam(directory, notice, record);
 }
 
 /** What the policy did for an SLO, newest first. */

@@ -77,8 +77,11 @@ export function scoreServices(input: ScorecardInputs): ServiceScore[] {
 }
 
 /** The scorecard of every configured service, from the store and the config, now. */
-export async function evaluateScorecard(db: DbOrTx, config: LoadedConfig, now: number, checks?: readonly CheckDefinition[]): Promise<ServiceScore[]> {
-  const services = [...(config.services as Map<string, { spec: ServiceSpec }>)].map(([name, doc]) => ({ name, owner: doc.spec.owner, phase: (doc.spec as { phase?: Phase }).phase ?? null }));
+export async function evaluateScorecard(db: DbOrTx, config: LoadedConfig, now: number, checks?: readonly CheckDefinition[], only?: { service?: string | undefined; team?: string | undefined }): Promise<ServiceScore[]> {
+  // Facts are gathered for the services asked about only: one service's page need not grade the fleet.
+  const services = [...(config.services as Map<string, { spec: ServiceSpec }>)]
+    .filter(([name, doc]) => (!only?.service || name === only.service) && (!only?.team || doc.spec.owner === only.team))
+    .map(([name, doc]) => ({ name, owner: doc.spec.owner, phase: (doc.spec as { phase?: Phase }).phase ?? null }));
   const [facts, configFacts] = await Promise.all([gatherServiceFacts(db, { services, now }), gatherConfigFacts(db, config, now)]);
   const exemptions = [...config.byKind<ExemptionSpec>('ScorecardExemption').values()].map((d) => d.spec);
   return scoreServices({ services, facts, configFacts, exemptions, now, ...(checks ? { checks } : {}) });
